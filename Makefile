@@ -1,0 +1,56 @@
+# scute: the two set-up commands are `make demo` and `make check`.
+# Everything they need is installed by scripts/deps.sh (Debian packages).
+
+PYTHON     ?= /usr/bin/python3
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+SCUTE_CACHE ?= /var/tmp/scute-cache
+export SCUTE_CACHE
+
+.PHONY: all deps build asan demo check unit e2e check-asan bench fuzz clean
+
+all: build
+
+deps:
+	sh scripts/deps.sh
+
+build: deps
+	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) >/dev/null
+	ninja -C $(BUILD)
+
+asan: deps
+	@test -f $(ASAN_BUILD)/build.ninja || meson setup $(ASAN_BUILD) \
+		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all >/dev/null
+	ninja -C $(ASAN_BUILD)
+
+# Runs scute's main job on a sample image it builds itself (debootstrap + umoci).
+demo: build
+	sh scripts/sample-image.sh
+	$(BUILD)/src/scute inspect oci:$(SCUTE_CACHE)/sample/oci:demo
+
+unit: build
+	meson test -C $(BUILD) --print-errorlogs
+
+e2e: build
+	SCUTE=$(CURDIR)/$(BUILD)/src/scute $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
+
+check-asan: asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		meson test -C $(ASAN_BUILD) --print-errorlogs
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		SCUTE=$(CURDIR)/$(ASAN_BUILD)/src/scute SCUTE_SANITIZED=1 \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
+
+check: unit e2e check-asan
+
+bench: build
+	sh bench/inspect.sh
+
+fuzz: deps
+	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzzing=true \
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	ninja -C build-fuzz
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install everything scute needs to build, test and benchmark, from Debian's
+# packages only. Idempotent: packages already present are not reinstalled and
+# `apt-get update` runs only when a package is missing.
+set -eu
+
+PKGS="
+build-essential meson ninja-build pkg-config
+libarchive-dev libisal-dev isal zlib1g-dev libzstd-dev zstd libssl-dev libjansson-dev
+libcmocka-dev
+clang libclang-rt-14-dev llvm
+python3 python3-pytest python3-jsonschema
+debootstrap umoci skopeo tar gzip time
+"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+		exit 4
+	fi
+	echo "deps.sh: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,1 +1,53 @@
-/* placeholder: being written */
+/*
+ * main.c - `scute` entry point: verb dispatch, top-level help and version.
+ */
+#include "cli/cli.h"
+#include "core/error.h"
+#include "sc_config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} verbs[] = {
+	{ "inspect", sc_cmd_inspect, "show an image's manifest, config, layers and largest files" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: scute [--version] [--help] VERB [options] IMAGE\n\nverbs:\n");
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
+	fprintf(f, "\nimages: oci:DIR[:REF]  oci-archive:FILE[:REF]  docker-archive:FILE[:REF]\n"
+		   "run 'scute VERB --help' for a verb's options\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	setlocale(LC_CTYPE, "");
+	if (argc < 2) {
+		usage(stderr);
+		return SC_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return SC_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("scute %s\n", SCUTE_VERSION);
+		return SC_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "scute: error: unknown verb '%s' (see 'scute --help')\n", argv[1]);
+	return SC_EXIT_USAGE;
+}

@@ -49,6 +49,10 @@ void *sc_arena_alloc(sc_arena *a, size_t n)
 	if (!c || c->size - c->used < need) {
 		size_t sz = need > CHUNK / 4 ? need : CHUNK;
 
+		if (sz > (size_t)-1 - sizeof(*c)) {
+			sc_error_set(SC_ENOMEM, "arena allocation overflow");
+			return NULL;
+		}
 		c = malloc(sizeof(*c) + sz);
 		if (!c) {
 			sc_error_set(SC_ENOMEM, "out of memory (%zu bytes)", sz);

@@ -37,7 +37,7 @@ static int grow(sc_buf *b, size_t extra)
 	size_t need, ncap;
 	char *p;
 
-	if (sc_add_overflow(b->len, extra, &need) || need > b->max)
+	if (sc_add_overflow(b->len, extra, &need) || need > b->max || need == (size_t)-1)
 		return sc_error_set(SC_ELIMIT, "%s exceeds %zu bytes", b->what, b->max);
 	if (need + 1 <= b->cap)
 		return 0;
@@ -49,7 +49,7 @@ static int grow(sc_buf *b, size_t extra)
 		}
 		ncap *= 2;
 	}
-	if (ncap > b->max + 1)
+	if (b->max < (size_t)-1 && ncap > b->max + 1)
 		ncap = b->max + 1;
 	p = realloc(b->data, ncap);
 	if (!p)
@@ -108,7 +108,7 @@ char *sc_buf_detach(sc_buf *b, size_t *len_out)
 	if (len_out)
 		*len_out = b->len;
 	if (!p)
-		p = calloc(1, 1);
+		p = sc_calloc(1, 1);
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
@@ -158,10 +158,13 @@ char *sc_strdup(const char *s)
 	return sc_strndup(s, strlen(s));
 }
 
+/* Like strndup(): copies at most n bytes and stops at a NUL before that. */
 char *sc_strndup(const char *s, size_t n)
 {
-	char *p = sc_malloc(n + 1);
+	char *p;
 
+	n = strnlen(s, n);
+	p = sc_malloc(n + 1);
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);

@@ -60,7 +60,8 @@ int sc_path_join(char *out, size_t outsz, const char *dir, const char *rel, unsi
 	char tmp[SC_PATH_MAX * 2 + 2];
 	size_t dl = strlen(dir), rl = strlen(rel);
 
-	if (rel[0] == '/')
+	/* An empty dir is the root: joining must not make rel look absolute. */
+	if (rel[0] == '/' || dl == 0)
 		return sc_path_clean(out, outsz, rel, flags);
 	if (dl + rl + 2 > sizeof(tmp))
 		return sc_error_set(SC_ELIMIT, "path longer than %d bytes", SC_PATH_MAX);

@@ -143,6 +143,7 @@ typedef struct {
 	sc_digest expect, got;
 	uint64_t size, count;
 	int done;
+	int err; /* sticky: a failed check fails every later read too */
 	char what[256];
 } verify_stream;
 
@@ -152,6 +153,8 @@ static ssize_t verify_read(sc_stream *s, void *buf, size_t len)
 	ssize_t n;
 	char a[SC_DIGEST_STRLEN], b[SC_DIGEST_STRLEN];
 
+	if (v->err)
+		return sc_error_set(v->err, "%s: read after a verification failure", v->what);
 	if (v->done)
 		return 0;
 	n = sc_stream_read(v->inner, buf, len);
@@ -160,7 +163,7 @@ static ssize_t verify_read(sc_stream *s, void *buf, size_t len)
 	if (n > 0) {
 		v->count += (uint64_t)n;
 		if (v->size != UINT64_MAX && v->count > v->size)
-			return sc_error_set(SC_EDIGEST, "%s: size mismatch: more than the %llu bytes its descriptor declares",
+			return v->err = sc_error_set(SC_EDIGEST, "%s: size mismatch: more than the %llu bytes its descriptor declares",
 					    v->what, (unsigned long long)v->size);
 		sc_sha256_update(v->h, buf, (size_t)n);
 		return n;
@@ -168,12 +171,11 @@ static ssize_t verify_read(sc_stream *s, void *buf, size_t len)
 	v->done = 1;
 	sc_sha256_final(v->h, &v->got);
 	if (v->size != UINT64_MAX && v->count != v->size)
-		return sc_error_set(SC_EDIGEST, "%s: size mismatch: %llu bytes, descriptor declares %llu",
+		return v->err = sc_error_set(SC_EDIGEST, "%s: size mismatch: %llu bytes, descriptor declares %llu",
 				    v->what, (unsigned long long)v->count, (unsigned long long)v->size);
 	if (v->expect.set && !sc_digest_eq(&v->expect, &v->got))
-		return sc_error_set(SC_EDIGEST, "%s: digest mismatch: content is %s", v->what,
-				    sc_digest_fmt(&v->got, b));
-	(void)a;
+		return v->err = sc_error_set(SC_EDIGEST, "%s: digest mismatch: expected %s, content is %s",
+					     v->what, sc_digest_fmt(&v->expect, a), sc_digest_fmt(&v->got, b));
 	return 0;
 }
 

@@ -28,6 +28,12 @@ typedef struct sc_fileset sc_fileset;
 int sc_fileset_open_dir(sc_fileset **out, const char *dir);
 /* The archive must be an uncompressed tar; a compressed one fails with SC_EUNSUPPORTED. */
 int sc_fileset_open_tar(sc_fileset **out, const char *file);
+/*
+ * The same over an open descriptor of a regular file (used by the fuzzer).
+ * fd is duplicated (F_DUPFD_CLOEXEC): the caller keeps and closes its own
+ * fd.  name is used in messages only.
+ */
+int sc_fileset_open_tar_fd(sc_fileset **out, int fd, const char *name);
 void sc_fileset_free(sc_fileset *fs);
 
 /* SC_ENOTFOUND (message names the file and the fileset) when absent. */

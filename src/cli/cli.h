@@ -1,0 +1,43 @@
+/*
+ * cli.h - shared pieces of the `scute` command line: verbs, output files,
+ * terminal handling, progress, human-readable sizes.
+ */
+#ifndef SC_CLI_CLI_H
+#define SC_CLI_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Each verb: returns a process exit status (see README "Exit status"). */
+int sc_cmd_inspect(int argc, char **argv);
+
+/* Print "scute: error: <current error message>" and return its exit status. */
+int sc_cli_fail(int code);
+/* Print a usage error and return SC_EXIT_USAGE. */
+int sc_cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Output destination: stdout, or FILE written atomically (temp file in the
+ * same directory, fsync, rename on commit; removed on abort).
+ */
+typedef struct sc_out {
+	FILE *f;
+	char *path;
+	char *tmp;
+} sc_out;
+int sc_out_open(sc_out *o, const char *path);
+int sc_out_commit(sc_out *o);
+void sc_out_abort(sc_out *o);
+
+/* Colour only on a terminal and when NO_COLOR is unset. */
+int sc_cli_color(FILE *f);
+/* "1.5 GB" style (SI units, as docker prints). */
+char *sc_cli_size(uint64_t bytes, char *out, size_t outsz);
+
+/* Progress bar on stderr (only on a TTY and when enabled). */
+typedef struct sc_progress sc_progress;
+sc_progress *sc_progress_start(const char *label, uint64_t total, int enabled);
+uint64_t *sc_progress_counter(sc_progress *p);
+void sc_progress_stop(sc_progress *p); /* accepts NULL */
+
+#endif

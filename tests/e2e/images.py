@@ -1,0 +1,1063 @@
+#!/usr/bin/python3
+"""Builders for scute's end-to-end test images (OCI image layout spec:
+https://github.com/opencontainers/image-spec/blob/main/image-layout.md).
+
+Everything built here is cached OUTSIDE the checkout, under $SCUTE_CACHE
+(default /var/tmp/scute-cache), in a directory named "<name>-<version>".
+Changing a recipe means bumping its version string; the next run rebuilds.
+Builds are atomic and race-safe: a builder runs under an exclusive flock on
+"<name>.lock", writes into a fresh temporary directory in the cache and
+renames it into place only when it is complete.
+
+Two layers of helpers:
+  * Layout: write an OCI layout from in-memory blobs (sha256, descriptors,
+    manifest, config with correct diff_ids, index.json, oci-layout).
+    Hostile tests use it to build broken images on purpose.
+  * tar helpers (F, D, S, H, CHR, ...): build layer tars with tarfile.
+
+Images (each function returns the cache directory):
+  debian()   debootstrap minbase bookworm, umoci-packed, plus docker-archive
+             and oci-archive copies made by skopeo            -> oci:<d>/oci:base
+  layers()   multi-layer image: umoci whiteouts, a hand-made opaque dir,
+             hard links, symlinks, setuid, overwrites         -> oci:<d>/oci:layers
+  zstd()     debian recompressed with zstd                    -> oci:<d>/oci:base
+  zstd_layers() layers recompressed with zstd                 -> oci:<d>/oci:layers
+  index()    OCI image index for linux/amd64 + linux/arm64/v8 -> oci:<d>/oci:multi
+  million()  one layer with 10^6 tar entries                  -> oci:<d>/oci:million
+  sample(dest) the demo image of `make demo`
+  bench()    ~1 GB+ multi-layer gzip image for bench/inspect.sh
+
+Command line (used by scripts/ and bench/):
+  images.py NAME            build (if needed) and print the cache directory
+  images.py sample DEST     build the demo image at DEST (oci layout, tag demo)
+Only the Python standard library is used.
+"""
+
+import contextlib
+import fcntl
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+
+MT_INDEX = "application/vnd.oci.image.index.v1+json"
+MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MT_CONFIG = "application/vnd.oci.image.config.v1+json"
+MT_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar"
+MT_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
+MT_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd"
+REF_ANNOTATION = "org.opencontainers.image.ref.name"
+
+# A secret-looking value: "hf_" + 34 characters, 37 in all.
+HF_TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
+assert len(HF_TOKEN) == 37
+
+FIXED_TIME = "2024-01-02T03:04:05Z"
+FIXED_MTIME = 1704164645
+
+VERSIONS = {
+    "rootfs": "bookworm-minbase-1",
+    "debian": "3",
+    "layers": "4",
+    "zstd": "3",
+    "zstd-layers": "4",
+    "index": "2",
+    "million": "1",
+    "sample": "2",
+    "bench": "1",
+}
+
+
+def log(msg):
+    print("images.py: " + msg, file=sys.stderr, flush=True)
+
+
+def run(*argv, **kw):
+    kw.setdefault("check", True)
+    return subprocess.run([str(a) for a in argv], **kw)
+
+
+# --------------------------------------------------------------------------
+# Cache
+
+
+def cache_root():
+    return os.environ.get("SCUTE_CACHE") or "/var/tmp/scute-cache"
+
+
+def _mounts_under(path):
+    path = os.path.realpath(path)
+    out = []
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            mp = line.split()[1].replace("\\040", " ")
+            if mp == path or mp.startswith(path + "/"):
+                out.append(mp)
+    return sorted(out, key=len, reverse=True)
+
+
+def safe_rmtree(path):
+    """rmtree that first unmounts anything left mounted below path (a killed
+    debootstrap can leave /proc or /sys mounted in its target)."""
+    if not os.path.lexists(path):
+        return
+    for mp in _mounts_under(path):
+        run("umount", "-l", mp, check=False)
+    if _mounts_under(path):
+        raise RuntimeError("refusing to remove %s: still has mounts" % path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(lockpath):
+    fd = os.open(lockpath, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def cached(name, build, version=None):
+    """Return $SCUTE_CACHE/<name>-<version>, building it with build(tmpdir)
+    first if absent. Safe against concurrent callers (flock + rename)."""
+    version = version or VERSIONS[name]
+    root = cache_root()
+    os.makedirs(root, exist_ok=True)
+    final = os.path.join(root, "%s-%s" % (name, version))
+    if os.path.isdir(final):
+        return final
+    with _locked(os.path.join(root, name + ".lock")):
+        if os.path.isdir(final):
+            return final
+        # We hold the lock: any temp dir of this name is a killed build.
+        for e in os.listdir(root):
+            if e.startswith(".tmp-%s-" % name):
+                safe_rmtree(os.path.join(root, e))
+        tmp = tempfile.mkdtemp(prefix=".tmp-%s-" % name, dir=root)
+        log("building %s (version %s) in %s" % (name, version, tmp))
+        try:
+            build(tmp)
+            os.chmod(tmp, 0o755)
+            os.rename(tmp, final)
+        except BaseException:
+            safe_rmtree(tmp)
+            raise
+        log("built %s" % final)
+    return final
+
+
+# --------------------------------------------------------------------------
+# OCI layout writer
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest_of(data):
+    return "sha256:" + sha256_hex(data)
+
+
+def file_digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            h.update(b)
+    return "sha256:" + h.hexdigest()
+
+
+def jdump(obj):
+    return json.dumps(obj, separators=(",", ":"), sort_keys=True).encode()
+
+
+class Layout:
+    """An OCI image layout directory."""
+
+    def __init__(self, path, create=True):
+        self.path = str(path)
+        if create:
+            os.makedirs(os.path.join(self.path, "blobs", "sha256"), exist_ok=True)
+            p = os.path.join(self.path, "oci-layout")
+            if not os.path.exists(p):
+                with open(p, "wb") as f:
+                    f.write(jdump({"imageLayoutVersion": "1.0.0"}))
+            if not os.path.exists(os.path.join(self.path, "index.json")):
+                self.write_index({"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": []})
+
+    # blobs
+    def blob_path(self, digest):
+        alg, hexd = digest.split(":", 1)
+        return os.path.join(self.path, "blobs", alg, hexd)
+
+    def put(self, data, media_type):
+        d = digest_of(data)
+        p = self.blob_path(d)
+        if not os.path.exists(p):
+            tmp = p + ".tmp%d" % os.getpid()
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.rename(tmp, p)
+        return {"mediaType": media_type, "digest": d, "size": len(data)}
+
+    def put_file(self, src, media_type, move=False):
+        d = file_digest(src)
+        p = self.blob_path(d)
+        if move:
+            os.rename(src, p)
+        elif not os.path.exists(p):
+            shutil.copyfile(src, p)
+        return {"mediaType": media_type, "digest": d, "size": os.path.getsize(p)}
+
+    def put_json(self, obj, media_type):
+        return self.put(jdump(obj), media_type)
+
+    def read(self, digest):
+        with open(self.blob_path(digest), "rb") as f:
+            return f.read()
+
+    def read_json(self, digest):
+        return json.loads(self.read(digest))
+
+    def overwrite_blob(self, digest, data):
+        """Replace a blob's content, keeping its (now wrong) name."""
+        p = self.blob_path(digest)
+        with open(p, "wb") as f:
+            f.write(data)
+
+    # index.json
+    def index(self):
+        with open(os.path.join(self.path, "index.json")) as f:
+            return json.load(f)
+
+    def write_index(self, idx):
+        p = os.path.join(self.path, "index.json")
+        with open(p + ".tmp", "wb") as f:
+            f.write(jdump(idx))
+        os.rename(p + ".tmp", p)
+
+    def tag(self, desc, ref, platform=None):
+        """Point ref (annotation org.opencontainers.image.ref.name) at desc."""
+        idx = self.index()
+        ms = [m for m in idx.get("manifests", [])
+              if m.get("annotations", {}).get(REF_ANNOTATION) != ref]
+        d = dict(desc)
+        if platform:
+            d["platform"] = platform
+        d["annotations"] = dict(d.get("annotations", {}), **{REF_ANNOTATION: ref})
+        ms.append(d)
+        idx["manifests"] = ms
+        self.write_index(idx)
+
+    def resolve(self, ref):
+        for m in self.index()["manifests"]:
+            if m.get("annotations", {}).get(REF_ANNOTATION) == ref:
+                return m
+        raise KeyError(ref)
+
+    def manifest(self, ref):
+        return self.read_json(self.resolve(ref)["digest"])
+
+    def config(self, ref):
+        return self.read_json(self.manifest(ref)["config"]["digest"])
+
+    def gc(self):
+        """Delete blobs not reachable from index.json."""
+        live = set()
+
+        def walk(desc):
+            live.add(desc["digest"])
+            if desc["mediaType"] in (MT_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json"):
+                for m in self.read_json(desc["digest"])["manifests"]:
+                    walk(m)
+            elif desc["mediaType"] in (MT_MANIFEST, "application/vnd.docker.distribution.manifest.v2+json"):
+                m = self.read_json(desc["digest"])
+                live.add(m["config"]["digest"])
+                for l in m["layers"]:
+                    live.add(l["digest"])
+        for m in self.index()["manifests"]:
+            walk(m)
+        bdir = os.path.join(self.path, "blobs", "sha256")
+        for h in os.listdir(bdir):
+            if "sha256:" + h not in live:
+                os.unlink(os.path.join(bdir, h))
+
+
+def default_config(diff_ids, os_="linux", arch="amd64", variant=None, history=None, config=None):
+    c = {
+        "created": FIXED_TIME,
+        "architecture": arch,
+        "os": os_,
+        "config": config if config is not None else {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+        "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
+        "history": history if history is not None else
+        [{"created": FIXED_TIME, "created_by": "scute-e2e layer %d" % i} for i in range(len(diff_ids))],
+    }
+    if variant:
+        c["variant"] = variant
+    return c
+
+
+def write_image(layout, layers, ref="latest", config=None, platform=("linux", "amd64", None),
+                history=None, tag=True, manifest_extra=None):
+    """Write one image into layout.
+
+    layers: list of tar bytes, or (tar_bytes, compression) with compression
+    in gzip|zstd|none. config: the "config" member of the image config.
+    Returns {"manifest": desc, "config": desc, "layers": [desc], "diff_ids": [..]}.
+    """
+    if not isinstance(layout, Layout):
+        layout = Layout(layout)
+    descs, diff_ids = [], []
+    for l in layers:
+        tar_bytes, comp = (l, "gzip") if isinstance(l, (bytes, bytearray)) else l
+        blob, mt = compress(tar_bytes, comp)
+        descs.append(layout.put(blob, mt))
+        diff_ids.append(digest_of(tar_bytes))
+    os_, arch, variant = platform
+    cfg = default_config(diff_ids, os_, arch, variant, history, config)
+    cdesc = layout.put_json(cfg, MT_CONFIG)
+    man = {"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cdesc, "layers": descs}
+    if manifest_extra:
+        man.update(manifest_extra)
+    mdesc = layout.put_json(man, MT_MANIFEST)
+    if tag:
+        layout.tag(mdesc, ref)
+    return {"manifest": mdesc, "config": cdesc, "layers": descs, "diff_ids": diff_ids,
+            "layout": layout}
+
+
+def append_layer(layout, ref, tar_bytes, compression="gzip", created_by="scute-e2e", new_ref=None,
+                 config_update=None):
+    """Add one layer on top of image ref (manifest and config rewritten)."""
+    man = layout.manifest(ref)
+    cfg = layout.read_json(man["config"]["digest"])
+    blob, mt = compress(tar_bytes, compression)
+    ldesc = layout.put(blob, mt)
+    cfg["rootfs"]["diff_ids"].append(digest_of(tar_bytes))
+    cfg.setdefault("history", []).append({"created": FIXED_TIME, "created_by": created_by})
+    if config_update:
+        config_update(cfg)
+    man["config"] = layout.put_json(cfg, man["config"].get("mediaType", MT_CONFIG))
+    man["layers"].append(ldesc)
+    mdesc = layout.put_json(man, man.get("mediaType", MT_MANIFEST))
+    layout.tag(mdesc, new_ref or ref)
+    return mdesc
+
+
+# --------------------------------------------------------------------------
+# Compression
+
+
+def compress(tar_bytes, comp):
+    if comp == "gzip":
+        return gzip.compress(bytes(tar_bytes), 6, mtime=0), MT_LAYER_GZIP
+    if comp == "zstd":
+        return run("zstd", "-q", "-3", "-c", input=bytes(tar_bytes), stdout=subprocess.PIPE).stdout, MT_LAYER_ZSTD
+    if comp == "none":
+        return bytes(tar_bytes), MT_LAYER_TAR
+    raise ValueError(comp)
+
+
+def decompress(blob, media_type):
+    if media_type.endswith("gzip"):
+        return gzip.decompress(blob)
+    if media_type.endswith("zstd"):
+        return run("zstd", "-q", "-d", "-c", input=blob, stdout=subprocess.PIPE).stdout
+    return blob
+
+
+# --------------------------------------------------------------------------
+# Tar helpers. Each returns (TarInfo, data-or-None); tar_bytes() joins them.
+
+
+def _ti(path, typ, mode, uid=0, gid=0):
+    ti = tarfile.TarInfo(path)
+    ti.type = typ
+    ti.mode = mode
+    ti.uid, ti.gid = uid, gid
+    ti.uname = ti.gname = ""
+    ti.mtime = FIXED_MTIME
+    return ti
+
+
+def F(path, data=b"", mode=0o644, uid=0, gid=0):
+    if isinstance(data, str):
+        data = data.encode()
+    ti = _ti(path, tarfile.REGTYPE, mode, uid, gid)
+    ti.size = len(data)
+    return ti, data
+
+
+def D(path, mode=0o755, uid=0, gid=0):
+    return _ti(path, tarfile.DIRTYPE, mode, uid, gid), None
+
+
+def S(path, target, uid=0, gid=0):
+    ti = _ti(path, tarfile.SYMTYPE, 0o777, uid, gid)
+    ti.linkname = target
+    return ti, None
+
+
+def H(path, target, mode=0o644, uid=0, gid=0):
+    ti = _ti(path, tarfile.LNKTYPE, mode, uid, gid)
+    ti.linkname = target
+    return ti, None
+
+
+def CHR(path, major=1, minor=3, mode=0o666):
+    ti = _ti(path, tarfile.CHRTYPE, mode)
+    ti.devmajor, ti.devminor = major, minor
+    return ti, None
+
+
+def BLK(path, major=8, minor=0, mode=0o660):
+    ti = _ti(path, tarfile.BLKTYPE, mode)
+    ti.devmajor, ti.devminor = major, minor
+    return ti, None
+
+
+def FIFO(path, mode=0o644):
+    return _ti(path, tarfile.FIFOTYPE, mode), None
+
+
+def WH(path):
+    """OCI whiteout for path."""
+    d, b = os.path.split(path)
+    return F(os.path.join(d, ".wh." + b))
+
+
+def OPQ(dirpath):
+    """OCI opaque-directory marker for dirpath."""
+    return F(os.path.join(dirpath, ".wh..wh..opq"))
+
+
+def tar_bytes(entries, fmt=tarfile.PAX_FORMAT):
+    bio = io.BytesIO()
+    with tarfile.open(fileobj=bio, mode="w", format=fmt) as tf:
+        for ti, data in entries:
+            tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+    return bio.getvalue()
+
+
+def det_bytes(n, seed=b"scute"):
+    """n deterministic pseudo-random (incompressible) bytes."""
+    out = bytearray()
+    ctr = 0
+    while len(out) < n:
+        out += hashlib.sha256(seed + ctr.to_bytes(8, "little")).digest()
+        ctr += 1
+    return bytes(out[:n])
+
+
+# --------------------------------------------------------------------------
+# Raw tar headers (fast, for huge entry counts)
+
+
+def raw_header(name, size=0, mode=0o644, typeflag=b"0", linkname=b""):
+    if isinstance(name, str):
+        name = name.encode()
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[100:108] = b"%07o\0" % mode
+    h[108:116] = b"0000000\0"
+    h[116:124] = b"0000000\0"
+    h[124:136] = b"%011o\0" % size
+    h[136:148] = b"%011o\0" % FIXED_MTIME
+    h[148:156] = b"        "
+    h[156:157] = typeflag
+    h[157:157 + len(linkname)] = linkname
+    h[257:265] = b"ustar\x0000"
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+
+
+def write_many_entries_tar_gz(path, n):
+    """Stream a gzip'ed tar with one dir and n empty files to path; return
+    (diff_id, entries)."""
+    h = hashlib.sha256()
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
+        def w(b):
+            h.update(b)
+            gz.write(b)
+        w(raw_header("m/", mode=0o755, typeflag=b"5"))
+        # Template-based header: only the name and checksum change.
+        base = bytearray(raw_header("m/00000000"))
+        base[148:156] = b"        "
+        base_sum = sum(base) - sum(b"m/00000000")
+        buf = []
+        for i in range(n):
+            name = b"m/%08d" % i
+            hb = bytearray(base)
+            hb[0:10] = name
+            hb[148:156] = b"%06o\0 " % (base_sum + sum(name))
+            buf.append(bytes(hb))
+            if len(buf) == 4096:
+                w(b"".join(buf))
+                buf = []
+        if buf:
+            w(b"".join(buf))
+        w(b"\0" * 1024)
+    return "sha256:" + h.hexdigest(), n + 1
+
+
+# --------------------------------------------------------------------------
+# Debian rootfs (debootstrap) and the umoci/skopeo based debian image
+
+
+def debian_mirror():
+    """The Debian mirror apt uses on this machine (deb.debian.org otherwise)."""
+    cands = []
+    p = "/etc/apt/sources.list.d/debian.sources"
+    if os.path.exists(p):
+        with open(p) as f:
+            for line in f:
+                if line.startswith("URIs:"):
+                    cands += line.split()[1:]
+    p = "/etc/apt/sources.list"
+    if os.path.exists(p):
+        with open(p) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3 and parts[0] == "deb":
+                    cands.append(parts[1] if not parts[1].startswith("[") else parts[2])
+    for c in cands:
+        if "security" not in c and c.rstrip("/").endswith("/debian"):
+            return c
+    return "http://deb.debian.org/debian"
+
+
+def rootfs():
+    """Cached debootstrap minbase bookworm tree: <dir>/rootfs."""
+    def build(tmp):
+        target = os.path.join(tmp, "rootfs")
+        try:
+            run("debootstrap", "--variant=minbase", "bookworm", target, debian_mirror(),
+                stdout=subprocess.DEVNULL)
+        finally:
+            for mp in _mounts_under(target):
+                run("umount", "-l", mp, check=False)
+        # Images never ship device nodes: empty /dev.
+        dev = os.path.join(target, "dev")
+        for e in os.listdir(dev):
+            p = os.path.join(dev, e)
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p)
+            else:
+                os.unlink(p)
+        # Caches and logs that vary from run to run.
+        for d in ("var/cache/apt/archives", "var/log", "var/lib/apt/lists", "tmp"):
+            full = os.path.join(target, d)
+            for e in os.listdir(full) if os.path.isdir(full) else []:
+                p = os.path.join(full, e)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    os.unlink(p)
+    return cached("rootfs", build)
+
+
+def umoci_config_args(extra_env=()):
+    args = ["--config.user", "root",
+            "--config.entrypoint", "/bin/bash",
+            "--config.entrypoint", "-c",
+            "--config.cmd", "echo hello",
+            "--config.workingdir", "/root",
+            "--config.env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "--config.env", "HF_TOKEN=" + HF_TOKEN,
+            "--config.env", "LANG=C.UTF-8",
+            "--config.exposedports", "8080/tcp",
+            "--config.label", "org.opencontainers.image.title=scute-e2e-debian",
+            "--config.label", "com.example.team=platform",
+            "--author", "scute e2e <e2e@example.invalid>",
+            "--created", FIXED_TIME]
+    for e in extra_env:
+        args += ["--config.env", e]
+    return args
+
+
+def debian():
+    """<dir>/oci (tag base), <dir>/docker.tar (debian:test), <dir>/oci.tar (base)."""
+    rfs = os.path.join(rootfs(), "rootfs")
+
+    def build(tmp):
+        lay = os.path.join(tmp, "oci")
+        bundle = os.path.join(tmp, "bundle")
+        run("umoci", "init", "--layout", lay)
+        run("umoci", "new", "--image", lay + ":base")
+        run("umoci", "unpack", "--image", lay + ":base", bundle)
+        run("cp", "-a", rfs + "/.", os.path.join(bundle, "rootfs") + "/")
+        run("umoci", "repack", "--image", lay + ":base", bundle)
+        shutil.rmtree(bundle)
+        run("umoci", "config", "--image", lay + ":base", *umoci_config_args())
+        run("umoci", "gc", "--layout", lay)
+        run("skopeo", "copy", "-q", "oci:%s:base" % lay, "docker-archive:%s:debian:test" % os.path.join(tmp, "docker.tar"))
+        run("skopeo", "copy", "-q", "oci:%s:base" % lay, "oci-archive:%s:base" % os.path.join(tmp, "oci.tar"))
+    return cached("debian", build)
+
+
+# --------------------------------------------------------------------------
+# The multi-layer image
+
+
+def _populate_layer0(r):
+    def mk(path, data=b"", mode=0o644, uid=0, gid=0):
+        p = os.path.join(r, path)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        os.chown(p, uid, gid)
+        os.chmod(p, mode)
+
+    def mkd(path, mode=0o755, uid=0, gid=0):
+        p = os.path.join(r, path)
+        os.makedirs(p, exist_ok=True)
+        os.chown(p, uid, gid)
+        os.chmod(p, mode)
+
+    os.chmod(r, 0o755)
+    for d in ("etc", "bin", "usr", "usr/bin", "lib", "opt", "opt/data", "opt/data/sub", "srv", "srv/old",
+              "var", "var/log", "var/lib", "var/lib/state", "home", "run", "data"):
+        mkd(d)
+    mkd("tmp", 0o1777)
+    mkd("home/user", 0o700, 1000, 1000)
+    mkd("srv/shared", 0o2775, 0, 50)
+    mk("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n")
+    mk("etc/group", "root:x:0:\nstaff:x:50:\nuser:x:1000:\n")
+    mk("etc/hostname", "layers\n")
+    mk("etc/config.txt", "version=1\n")
+    mk("etc/shadow", "root:*:19000:0:99999:7:::\n", 0o640, 0, 42)
+    mk("bin/tool", "#!/bin/sh\necho tool\n", 0o755)
+    mk("bin/suid", "#!/bin/sh\nid\n", 0o4755)
+    mk("bin/sgid", "#!/bin/sh\nid\n", 0o2755, 0, 50)
+    mk("usr/bin/prog", det_bytes(70000, b"prog"), 0o755)
+    os.link(os.path.join(r, "usr/bin/prog"), os.path.join(r, "usr/bin/prog-hard"))
+    os.symlink("prog", os.path.join(r, "usr/bin/prog-link"))
+    os.symlink("/usr/bin/prog", os.path.join(r, "usr/bin/abs-link"))
+    os.symlink("../../bin/tool", os.path.join(r, "usr/bin/tool"))
+    os.symlink("nowhere", os.path.join(r, "usr/bin/dangling"))
+    mk("lib/libx.so.1", det_bytes(4000, b"libx"), 0o644)
+    os.symlink("libx.so.1", os.path.join(r, "lib/libx.so"))
+    mk("opt/data/a.txt", "a\n")
+    mk("opt/data/b.txt", "b\n")
+    mk("opt/data/sub/c.txt", "c\n")
+    mk("opt/data/name with spaces.txt", "spaces\n")
+    mk("opt/data/ünïcödé-ファイル.txt", "unicode\n")
+    mk("opt/data/quote\"back\\slash.txt", "escapes\n")
+    long_dir = "opt/" + "/".join(["d%02d-abcdefghijklmnopqrstuvwxyz" % i for i in range(8)])
+    mk(long_dir + "/long-file-name-" + "x" * 120 + ".txt", "long\n")
+    mk("srv/old/x", "x\n")
+    mk("srv/old/y", "y\n")
+    mk("var/log/app.log", "log line\n" * 100)
+    mk("var/lib/keep", "keep\n")
+    mk("var/lib/state/one", "1\n")
+    mk("var/lib/state/two", "2\n")
+    mk("home/user/.profile", "PS1='$ '\n", 0o644, 1000, 1000)
+    mk("data/big.bin", det_bytes(300000, b"big"), 0o640, 1000, 1000)
+    mk("data/zero", b"", 0o600)
+    os.mkfifo(os.path.join(r, "run/ctl.fifo"), 0o600)
+    os.chmod(os.path.join(r, "run/ctl.fifo"), 0o600)
+
+
+def _mutate_layer1(r):
+    os.unlink(os.path.join(r, "var/log/app.log"))                  # file whiteout
+    shutil.rmtree(os.path.join(r, "srv/old"))                       # dir whiteout
+    for e in ("a.txt", "b.txt"):                                    # replace a dir's contents
+        os.unlink(os.path.join(r, "opt/data", e))
+    shutil.rmtree(os.path.join(r, "opt/data/sub"))
+    with open(os.path.join(r, "opt/data/new.txt"), "w") as f:
+        f.write("new\n")
+    p = os.path.join(r, "etc/config.txt")                           # overwrite, new mode/owner
+    with open(p, "w") as f:
+        f.write("version=2\nmore=yes\n")
+    os.chmod(p, 0o600)
+    os.chown(p, 1000, 1000)
+    os.unlink(os.path.join(r, "lib/libx.so"))                       # symlink -> regular file
+    with open(os.path.join(r, "lib/libx.so"), "w") as f:
+        f.write("INPUT(libx.so.1)\n")
+    os.unlink(os.path.join(r, "bin/tool"))                          # file -> symlink
+    os.symlink("suid", os.path.join(r, "bin/tool"))
+    with open(os.path.join(r, "usr/bin/prog2"), "wb") as f:
+        f.write(det_bytes(5000, b"prog2"))
+    os.chmod(os.path.join(r, "usr/bin/prog2"), 0o755)
+    os.chmod(os.path.join(r, "srv/shared"), 0o3775)                 # dir metadata change only
+
+
+def _layer2_entries():
+    """Hand-made layer: an explicit opaque dir and a whiteout."""
+    return [
+        D("etc"),
+        WH("etc/hostname"),
+        F("etc/motd", "opaque layer was here\n"),
+        D("var"), D("var/lib"),
+        D("var/lib/state", 0o750),
+        OPQ("var/lib/state"),
+        F("var/lib/state/three", "3\n", 0o600),
+        D("opt"), D("opt/data"),
+        F("opt/data/new.txt", "new from layer 2\n", 0o664),    # overwrite again
+        D("usr"), D("usr/share"), D("usr/share/doc", 0o755),
+        F("usr/share/doc/README", "docs\n"),
+        H("usr/share/doc/README.hard", "usr/share/doc/README"),
+    ]
+
+
+def _mutate_layer3(r):
+    os.unlink(os.path.join(r, "usr/bin/prog2"))
+    os.makedirs(os.path.join(r, "app"))
+    p = os.path.join(r, "app/run.py")
+    with open(p, "w") as f:
+        f.write("#!/usr/bin/env python3\nprint('hi')\n")
+    os.chmod(p, 0o755)
+    os.mkdir(os.path.join(r, "opt/data/sub"))                      # recreate a whited-out dir
+    with open(os.path.join(r, "opt/data/sub/d.txt"), "w") as f:
+        f.write("d\n")
+    os.unlink(os.path.join(r, "var/lib/keep"))
+    with open(os.path.join(r, "var/lib/state/four"), "w") as f:     # add below the opaque dir
+        f.write("4\n")
+
+
+def layers():
+    """<dir>/oci, tag layers: 4 gzip layers (umoci, umoci, hand-made, umoci)."""
+    def build(tmp):
+        lay = os.path.join(tmp, "oci")
+        img = lay + ":layers"
+        run("umoci", "init", "--layout", lay)
+        run("umoci", "new", "--image", img)
+
+        def step(n, mutate):
+            b = os.path.join(tmp, "bundle%d" % n)
+            run("umoci", "unpack", "--image", img, b)
+            mutate(os.path.join(b, "rootfs"))
+            run("umoci", "repack", "--history.created_by", "umoci step %d" % n, "--image", img, b)
+            shutil.rmtree(b)
+        step(0, _populate_layer0)
+        step(1, _mutate_layer1)
+        L = Layout(lay, create=False)
+        append_layer(L, "layers", tar_bytes(_layer2_entries()), "gzip", created_by="hand-made opaque layer")
+        step(3, _mutate_layer3)
+        run("umoci", "config", "--image", img, *umoci_config_args())
+        run("umoci", "gc", "--layout", lay)
+    return cached("layers", build)
+
+
+# --------------------------------------------------------------------------
+# zstd recompression
+
+
+def recompress_zstd(src_dir, dst_dir, ref):
+    shutil.copytree(src_dir, dst_dir)
+    L = Layout(dst_dir, create=False)
+    man = L.manifest(ref)
+    new_layers = []
+    for l in man["layers"]:
+        src = L.blob_path(l["digest"])
+        out = os.path.join(dst_dir, "layer.tmp")
+        dec = "gzip" if l["mediaType"].endswith("gzip") else "cat"
+        with open(out, "wb") as fo:
+            p1 = subprocess.Popen([dec, "-dc", src] if dec == "gzip" else [dec, src], stdout=subprocess.PIPE)
+            p2 = subprocess.Popen(["zstd", "-q", "-3", "-c"], stdin=p1.stdout, stdout=fo)
+            p1.stdout.close()
+            if p2.wait() or p1.wait():
+                raise RuntimeError("recompression failed")
+        new_layers.append(L.put_file(out, MT_LAYER_ZSTD, move=True))
+    man["layers"] = new_layers
+    cfg = L.read_json(man["config"]["digest"])
+    cfg.setdefault("config", {}).setdefault("Labels", {})["com.example.compression"] = "zstd"
+    man["config"] = L.put_json(cfg, MT_CONFIG)
+    L.tag(L.put_json(man, MT_MANIFEST), ref)
+    L.gc()
+
+
+def zstd():
+    src = os.path.join(debian(), "oci")
+    return cached("zstd", lambda tmp: recompress_zstd(src, os.path.join(tmp, "oci"), "base"))
+
+
+def zstd_layers():
+    src = os.path.join(layers(), "oci")
+    return cached("zstd-layers", lambda tmp: recompress_zstd(src, os.path.join(tmp, "oci"), "layers"))
+
+
+# --------------------------------------------------------------------------
+# Multi-platform index
+
+
+def index():
+    """<dir>/oci: tag multi -> image index (linux/amd64, linux/arm64/v8)."""
+    def build(tmp):
+        L = Layout(os.path.join(tmp, "oci"))
+        imgs = []
+        for arch, variant, n in (("amd64", None, 3), ("arm64", "v8", 5)):
+            base = tar_bytes([D("etc"), F("etc/arch", arch + "\n"), D("bin")] +
+                             [F("bin/tool%d" % i, det_bytes(100 + i, arch.encode()), 0o755) for i in range(n)])
+            top = tar_bytes([D("etc"), F("etc/os-release", "ID=scute-%s\n" % arch)])
+            r = write_image(L, [base, top], tag=False, platform=("linux", arch, variant),
+                            config={"Env": ["ARCH=" + arch], "Entrypoint": ["/bin/tool0"]})
+            plat = {"architecture": arch, "os": "linux"}
+            if variant:
+                plat["variant"] = variant
+            imgs.append(dict(r["manifest"], platform=plat))
+        idesc = L.put_json({"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": imgs}, MT_INDEX)
+        L.tag(idesc, "multi")
+    return cached("index", build)
+
+
+# --------------------------------------------------------------------------
+# 10^6 entries
+
+
+MILLION = 1000000
+
+
+def million():
+    """<dir>/oci: tag million -> one gzip layer of MILLION empty files."""
+    def build(tmp):
+        L = Layout(os.path.join(tmp, "oci"))
+        blob = os.path.join(tmp, "layer.tmp")
+        diff_id, _ = write_many_entries_tar_gz(blob, MILLION)
+        ldesc = L.put_file(blob, MT_LAYER_GZIP, move=True)
+        cdesc = L.put_json(default_config([diff_id]), MT_CONFIG)
+        L.tag(L.put_json({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cdesc,
+                          "layers": [ldesc]}, MT_MANIFEST), "million")
+    return cached("million", build)
+
+
+# --------------------------------------------------------------------------
+# Demo image: debian + a small fake "AI app"
+
+
+def safetensors_bytes():
+    n = 64 * 64
+    data = struct.pack("<%df" % n, *[((i * 7919) % 1000) / 1000.0 for i in range(n)])
+    bias = struct.pack("<64f", *[0.0] * 64)
+    header = {
+        "__metadata__": {"format": "pt"},
+        "dense.weight": {"dtype": "F32", "shape": [64, 64], "data_offsets": [0, len(data)]},
+        "dense.bias": {"dtype": "F32", "shape": [64], "data_offsets": [len(data), len(data) + len(bias)]},
+    }
+    hb = json.dumps(header, separators=(",", ":")).encode()
+    hb += b" " * (-len(hb) % 8)
+    return struct.pack("<Q", len(hb)) + hb + data + bias
+
+
+def _binunicode(s):
+    b = s.encode()
+    return b"X" + struct.pack("<I", len(b)) + b
+
+
+def torch_pt_bytes():
+    """A zip shaped like torch.save() output whose data.pkl references
+    torch._utils._rebuild_tensor_v2 (written opcode by opcode; no torch)."""
+    storage = struct.pack("<16f", *[i / 16 for i in range(16)])
+    p = bytearray(b"\x80\x02")                                  # PROTO 2
+    p += b"ccollections\nOrderedDict\n)R"                        # OrderedDict()
+    p += _binunicode("fc.weight")
+    p += b"ctorch._utils\n_rebuild_tensor_v2\n("                 # GLOBAL, MARK
+    p += b"(" + _binunicode("storage") + b"ctorch\nFloatStorage\n" + _binunicode("0") \
+        + _binunicode("cpu") + b"K\x10tQ"                        # persistent id -> BINPERSID
+    p += b"K\x00" + b"K\x04K\x04\x86" + b"K\x04K\x01\x86" + b"\x89" + b"ccollections\nOrderedDict\n)R"
+    p += b"tR"                                                   # TUPLE, REDUCE
+    p += b"s."                                                   # SETITEM, STOP
+    bio = io.BytesIO()
+    with zipfile.ZipFile(bio, "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("model/data.pkl", bytes(p)), ("model/byteorder", b"little"),
+                           ("model/data/0", storage), ("model/version", b"3\n")):
+            zi = zipfile.ZipInfo(name, (2024, 1, 2, 3, 4, 6))
+            z.writestr(zi, data)
+    return bio.getvalue()
+
+
+def malicious_pickle_bytes():
+    """A legacy pickle that would run a (harmless) shell command if loaded:
+    the kind of file scute's pickle audit must flag. Never loaded here."""
+    return b"\x80\x02cposix\nsystem\n" + _binunicode("echo pwned-by-pickle") + b"\x85R."
+
+
+SAMPLE_APP = '''#!/usr/bin/env python3
+"""Tiny fake inference server (demo content for scute; never run)."""
+import json, os, struct
+
+MODEL = "/app/models/model.safetensors"
+
+def load_header(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n))
+
+if __name__ == "__main__":
+    token = os.environ.get("HF_TOKEN")
+    print("tensors:", sorted(k for k in load_header(MODEL) if k != "__metadata__"))
+'''
+
+
+def sample_layer():
+    return tar_bytes([
+        D("app"), D("app/models"),
+        F("app/serve.py", SAMPLE_APP, 0o755),
+        F("app/requirements.txt", "torch==2.1.0\ntransformers==4.35.0\nsafetensors==0.4.0\n"),
+        F("app/models/model.safetensors", safetensors_bytes()),
+        F("app/models/model.pt", torch_pt_bytes()),
+        F("app/models/legacy.pkl", malicious_pickle_bytes()),
+        F("app/config.json", json.dumps({"model_type": "demo", "hidden_size": 64}, indent=2) + "\n"),
+    ])
+
+
+def build_sample(dest):
+    """Write the demo OCI layout (tag demo) at dest (must not exist)."""
+    src = os.path.join(debian(), "oci")
+    shutil.copytree(src, dest)
+    L = Layout(dest, create=False)
+
+    def cfg_update(cfg):
+        c = cfg.setdefault("config", {})
+        c["User"] = "root"
+        c["Entrypoint"] = ["/usr/bin/python3", "/app/serve.py"]
+        c["Cmd"] = ["--port", "8080"]
+        c["WorkingDir"] = "/app"
+        c["Env"] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "HF_TOKEN=" + HF_TOKEN, "MODEL_PATH=/app/models/model.safetensors",
+                    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]
+        c["ExposedPorts"] = {"8080/tcp": {}}
+        c["Labels"] = {"org.opencontainers.image.title": "scute-demo-ai-app",
+                       "org.opencontainers.image.description": "Debian 12 with a fake model server"}
+    append_layer(L, "base", sample_layer(), "gzip", created_by="COPY app /app", new_ref="demo",
+                 config_update=cfg_update)
+    idx = L.index()
+    idx["manifests"] = [m for m in idx["manifests"] if m["annotations"][REF_ANNOTATION] == "demo"]
+    L.write_index(idx)
+    L.gc()
+
+
+def sample(dest):
+    """Build the demo image at dest if dest's version stamp is stale; the
+    swap is two renames under a lock (dest is never half-written)."""
+    dest = os.path.abspath(dest)
+    parent = os.path.dirname(dest)
+    os.makedirs(parent, exist_ok=True)
+    stamp = os.path.join(parent, ".%s.version" % os.path.basename(dest))
+
+    def current():
+        try:
+            with open(stamp) as f:
+                return f.read().strip() == VERSIONS["sample"] and os.path.isdir(dest)
+        except OSError:
+            return False
+    if current():
+        return dest
+    debian()  # build the base outside our lock
+    with _locked(os.path.join(parent, ".%s.lock" % os.path.basename(dest))):
+        if current():
+            return dest
+        tmp = tempfile.mkdtemp(prefix=".tmp-", dir=parent)
+        try:
+            build_sample(os.path.join(tmp, "oci"))
+            os.rename(os.path.join(tmp, "oci"), os.path.join(tmp, "new"))
+            if os.path.exists(dest):
+                os.rename(dest, os.path.join(tmp, "old"))
+            os.rename(os.path.join(tmp, "new"), dest)
+            with open(stamp + ".tmp", "w") as f:
+                f.write(VERSIONS["sample"] + "\n")
+            os.rename(stamp + ".tmp", stamp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+# --------------------------------------------------------------------------
+# Benchmark image: ~1 GB+ of gzip layers of real files
+
+
+BENCH_SOURCES = [
+    # (layer name, [absolute paths]); missing paths are skipped.
+    ("rootfs", None),                        # the debootstrap tree
+    ("usr-lib-gnu", ["/usr/lib/x86_64-linux-gnu"]),
+    ("toolchain", ["/usr/lib/gcc", "/usr/lib/llvm-14", "/usr/libexec"]),
+    ("usr-share", ["/usr/share"]),
+    ("python", ["/usr/lib/python3", "/usr/lib/python3.11", "/usr/local/lib"]),
+    ("cuda", ["/usr/local/cuda/lib", "/usr/local/cuda/lib64", "/usr/local/cuda/bin",
+              "/usr/local/cuda/nvvm", "/usr/local/cuda/include"]),
+    ("usr-bin", ["/usr/bin", "/usr/sbin", "/usr/include"]),
+]
+BENCH_TARGET = 1200 * 1000 * 1000   # stop adding layers at ~1.2 GB compressed
+
+
+def _bench_layer(tmp, name, paths, rfs):
+    tarp = os.path.join(tmp, name + ".tar")
+    if paths is None:
+        run("tar", "--numeric-owner", "-cf", tarp, "-C", rfs, ".")
+    else:
+        rel = [p.lstrip("/") for p in paths if os.path.exists(p)]
+        if not rel:
+            return None
+        parents = set()
+        for r in rel:
+            d = os.path.dirname(r)
+            while d:
+                parents.add(d)
+                d = os.path.dirname(d)
+        run("tar", "--numeric-owner", "--no-recursion", "-cf", tarp, "-C", "/", *sorted(parents))
+        run("tar", "--numeric-owner", "--ignore-failed-read", "-rf", tarp, "-C", "/", *rel)
+    return tarp
+
+
+def bench():
+    """<dir>/oci: tag bench -> several gzip -6 layers of real files."""
+    rfs = os.path.join(rootfs(), "rootfs")
+
+    def build(tmp):
+        L = Layout(os.path.join(tmp, "oci"))
+        descs, diff_ids, hist, total = [], [], [], 0
+        for name, paths in BENCH_SOURCES:
+            if total >= BENCH_TARGET:
+                break
+            tarp = _bench_layer(tmp, name, paths, rfs)
+            if tarp is None:
+                continue
+            diff_id = file_digest(tarp)
+            gz = tarp + ".gz"
+            with open(gz, "wb") as fo:
+                run("gzip", "-6", "-n", "-c", tarp, stdout=fo)
+            os.unlink(tarp)
+            d = L.put_file(gz, MT_LAYER_GZIP, move=True)
+            log("bench layer %s: %d bytes" % (name, d["size"]))
+            total += d["size"]
+            descs.append(d)
+            diff_ids.append(diff_id)
+            hist.append({"created": FIXED_TIME, "created_by": "bench layer " + name})
+        cdesc = L.put_json(default_config(diff_ids, history=hist), MT_CONFIG)
+        L.tag(L.put_json({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cdesc,
+                          "layers": descs}, MT_MANIFEST), "bench")
+    return cached("bench", build)
+
+
+BUILDERS = {"rootfs": rootfs, "debian": debian, "layers": layers, "zstd": zstd,
+            "zstd-layers": zstd_layers, "index": index, "million": million, "bench": bench}
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "sample":
+        print(sample(argv[2]))
+        return 0
+    if len(argv) == 2 and argv[1] in BUILDERS:
+        print(BUILDERS[argv[1]]())
+        return 0
+    if len(argv) == 2 and argv[1] == "all":
+        for n in ("debian", "layers", "zstd", "zstd-layers", "index", "million"):
+            print(BUILDERS[n]())
+        return 0
+    print("usage: images.py {%s|all} | images.py sample DEST" % "|".join(BUILDERS), file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -123,7 +123,7 @@ static int resolve(sc_image *img, const sc_platform *want)
 		rc = sc_source_read_blob(img->src, d, SC_MANIFEST_MAX, &doc);
 		sc_index_release(&ix);
 		if (rc) {
-			rc = sc_error_prefix(rc, "manifest %s", sc_digest_fmt(&dg, ds));
+			rc = sc_error_prefix(rc, "manifest"); /* the blob message names the digest */
 			goto out;
 		}
 	}

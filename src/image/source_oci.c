@@ -40,8 +40,12 @@ static int oci_open_blob(sc_source *s, const sc_descriptor *d, sc_stream **out)
 	sc_digest_hex(&d->digest, hex);
 	snprintf(name, sizeof(name), "blobs/sha256/%s", hex);
 	snprintf(what, sizeof(what), "blob sha256:%s", hex);
-	if ((rc = sc_fileset_open(o->fs, name, &inner, &size)) != 0)
+	if ((rc = sc_fileset_open(o->fs, name, &inner, &size)) != 0) {
+		/* The fileset names the path; say which blob is missing instead. */
+		if (rc == SC_ENOTFOUND)
+			return sc_error_set(rc, "%s not found in %s", what, sc_fileset_name(o->fs));
 		return sc_error_prefix(rc, "%s", what);
+	}
 	if (size != d->size) {
 		sc_stream_close(inner);
 		return sc_error_set(SC_EDIGEST, "%s: size mismatch: %llu bytes, descriptor declares %llu",

@@ -51,10 +51,13 @@ int sc_error_prefix(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
-	if (old[0])
-		snprintf(tls_err.msg, sizeof(tls_err.msg), "%s: %s", pre, old);
-	else
-		snprintf(tls_err.msg, sizeof(tls_err.msg), "%s", pre);
+	/* Truncation is intended: messages are one bounded line. */
+	if (old[0]) {
+		if (snprintf(tls_err.msg, sizeof(tls_err.msg), "%s: %s", pre, old) < 0)
+			tls_err.msg[0] = '\0';
+	} else if (snprintf(tls_err.msg, sizeof(tls_err.msg), "%s", pre) < 0) {
+		tls_err.msg[0] = '\0';
+	}
 	tls_err.code = code;
 	return code;
 }

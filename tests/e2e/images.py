@@ -315,13 +315,18 @@ def write_image(layout, layers, ref="latest", config=None, platform=("linux", "a
     """Write one image into layout.
 
     layers: list of tar bytes, or (tar_bytes, compression) with compression
-    in gzip|zstd|none. config: the "config" member of the image config.
+    in gzip|zstd|none, or {"blob", "mediaType", "diff_id"} for a ready-made
+    (possibly broken) blob. config: the "config" member of the image config.
     Returns {"manifest": desc, "config": desc, "layers": [desc], "diff_ids": [..]}.
     """
     if not isinstance(layout, Layout):
         layout = Layout(layout)
     descs, diff_ids = [], []
     for l in layers:
+        if isinstance(l, dict):         # a ready-made blob: {"blob", "mediaType", "diff_id"}
+            descs.append(layout.put(l["blob"], l["mediaType"]))
+            diff_ids.append(l["diff_id"])
+            continue
         tar_bytes, comp = (l, "gzip") if isinstance(l, (bytes, bytearray)) else l
         blob, mt = compress(tar_bytes, comp)
         descs.append(layout.put(blob, mt))
@@ -977,62 +982,93 @@ def sample(dest):
 # Benchmark image: ~1 GB+ of gzip layers of real files
 
 
+MB = 1000 * 1000
 BENCH_SOURCES = [
-    # (layer name, [absolute paths]); missing paths are skipped.
-    ("rootfs", None),                        # the debootstrap tree
-    ("usr-lib-gnu", ["/usr/lib/x86_64-linux-gnu"]),
-    ("toolchain", ["/usr/lib/gcc", "/usr/lib/llvm-14", "/usr/libexec"]),
-    ("usr-share", ["/usr/share"]),
-    ("python", ["/usr/lib/python3", "/usr/lib/python3.11", "/usr/local/lib"]),
-    ("cuda", ["/usr/local/cuda/lib", "/usr/local/cuda/lib64", "/usr/local/cuda/bin",
-              "/usr/local/cuda/nvvm", "/usr/local/cuda/include"]),
-    ("usr-bin", ["/usr/bin", "/usr/sbin", "/usr/include"]),
+    # (layer name, [absolute paths], uncompressed byte budget); missing paths
+    # are skipped, so a machine without CUDA gets a smaller image.
+    ("rootfs", None, None),                  # the debootstrap tree, whole
+    ("usr-lib-gnu", ["/usr/lib/x86_64-linux-gnu"], 700 * MB),
+    ("cuda", ["/usr/local/cuda/lib", "/usr/local/cuda/lib64", "/usr/local/cuda/targets",
+              "/usr/local/cuda/nvvm", "/usr/local/cuda/bin"], 700 * MB),
+    ("usr-share", ["/usr/share"], 600 * MB),
+    ("toolchain", ["/usr/lib/llvm-14", "/usr/lib/gcc", "/usr/libexec"], 600 * MB),
+    ("python-bin", ["/usr/lib/python3", "/usr/lib/python3.11", "/usr/local/lib", "/usr/bin",
+                    "/usr/sbin", "/usr/include"], 500 * MB),
 ]
-BENCH_TARGET = 1200 * 1000 * 1000   # stop adding layers at ~1.2 GB compressed
 
 
-def _bench_layer(tmp, name, paths, rfs):
+def _bench_file_list(paths, budget):
+    """Paths (relative to /) for tar -T: parents first, then a sorted walk of
+    each source until budget bytes of regular files are taken."""
+    out, seen, total = [], set(), 0
+
+    def add(rel):
+        if rel not in seen:
+            seen.add(rel)
+            out.append(rel)
+    for src in paths:
+        if not os.path.isdir(src) or os.path.islink(src):
+            continue
+        parts = src.strip("/").split("/")
+        for i in range(1, len(parts)):
+            add("/".join(parts[:i]))
+        for dp, dn, fn in os.walk(src):
+            dn.sort()
+            add(dp.lstrip("/"))
+            for n in sorted(fn):
+                p = os.path.join(dp, n)
+                st = os.lstat(p)
+                if not (os.path.isfile(p) or os.path.islink(p)):
+                    continue
+                if total >= budget:
+                    return out
+                add(p.lstrip("/"))
+                if not os.path.islink(p):
+                    total += st.st_size
+    return out
+
+
+def _bench_layer(tmp, name, paths, budget, rfs):
+    """Write <tmp>/<name>.tar.gz; return (path, diff_id) or None."""
     tarp = os.path.join(tmp, name + ".tar")
     if paths is None:
         run("tar", "--numeric-owner", "-cf", tarp, "-C", rfs, ".")
     else:
-        rel = [p.lstrip("/") for p in paths if os.path.exists(p)]
-        if not rel:
+        files = _bench_file_list(paths, budget)
+        if not files:
             return None
-        parents = set()
-        for r in rel:
-            d = os.path.dirname(r)
-            while d:
-                parents.add(d)
-                d = os.path.dirname(d)
-        run("tar", "--numeric-owner", "--no-recursion", "-cf", tarp, "-C", "/", *sorted(parents))
-        run("tar", "--numeric-owner", "--ignore-failed-read", "-rf", tarp, "-C", "/", *rel)
-    return tarp
+        lst = tarp + ".list"
+        with open(lst, "w") as f:
+            f.write("\n".join(files) + "\n")
+        run("tar", "--numeric-owner", "--no-recursion", "--ignore-failed-read", "-cf", tarp,
+            "-C", "/", "-T", lst, stderr=subprocess.DEVNULL)
+        os.unlink(lst)
+    diff_id = file_digest(tarp)
+    with open(tarp + ".gz", "wb") as fo:
+        run("gzip", "-6", "-n", "-c", tarp, stdout=fo)
+    os.unlink(tarp)
+    return tarp + ".gz", diff_id
 
 
 def bench():
     """<dir>/oci: tag bench -> several gzip -6 layers of real files."""
+    import concurrent.futures
     rfs = os.path.join(rootfs(), "rootfs")
 
     def build(tmp):
         L = Layout(os.path.join(tmp, "oci"))
-        descs, diff_ids, hist, total = [], [], [], 0
-        for name, paths in BENCH_SOURCES:
-            if total >= BENCH_TARGET:
-                break
-            tarp = _bench_layer(tmp, name, paths, rfs)
-            if tarp is None:
+        with concurrent.futures.ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as ex:
+            futs = [(name, ex.submit(_bench_layer, tmp, name, paths, budget, rfs))
+                    for name, paths, budget in BENCH_SOURCES]
+            results = [(name, f.result()) for name, f in futs]
+        descs, diff_ids, hist = [], [], []
+        for name, r in results:
+            if r is None:
                 continue
-            diff_id = file_digest(tarp)
-            gz = tarp + ".gz"
-            with open(gz, "wb") as fo:
-                run("gzip", "-6", "-n", "-c", tarp, stdout=fo)
-            os.unlink(tarp)
-            d = L.put_file(gz, MT_LAYER_GZIP, move=True)
+            d = L.put_file(r[0], MT_LAYER_GZIP, move=True)
             log("bench layer %s: %d bytes" % (name, d["size"]))
-            total += d["size"]
             descs.append(d)
-            diff_ids.append(diff_id)
+            diff_ids.append(r[1])
             hist.append({"created": FIXED_TIME, "created_by": "bench layer " + name})
         cdesc = L.put_json(default_config(diff_ids, history=hist), MT_CONFIG)
         L.tag(L.put_json({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cdesc,

@@ -35,6 +35,8 @@ struct sc_fsview {
 	size_t n_all, cap_all;
 	const sc_fsnode **sorted; /* walk cache */
 	size_t n_sorted;
+	sc_fsnode **links;  /* every hard-link node made, for fix_links() */
+	size_t n_links, cap_links;
 };
 
 static uint64_t hash_path(const char *s)
@@ -143,6 +145,7 @@ void sc_fsview_free(sc_fsview *v)
 	for (i = 0; i < v->n_all; i++)
 		sc_captures_free(v->all[i]->e.captures);
 	free(v->all);
+	free(v->links);
 	free(v->table);
 	free(v->sorted);
 	sc_arena_release(&v->arena);
@@ -361,6 +364,16 @@ static int add_entry(sc_fsview *v, sc_entry *e, const char *layer_name)
 		n->link_target = t;
 		e->captures = NULL;
 		link_child(parent, n);
+		if (v->n_links == v->cap_links) {
+			size_t ncap = v->cap_links ? v->cap_links * 2 : 64;
+			sc_fsnode **nl = sc_reallocarray(v->links, ncap, sizeof(*nl));
+
+			if (!nl)
+				return SC_ENOMEM;
+			v->links = nl;
+			v->cap_links = ncap;
+		}
+		v->links[v->n_links++] = n;
 		return table_insert(v, n);
 	}
 	if (old && old->e.type == SC_FT_DIR && e->type == SC_FT_DIR) {
@@ -382,6 +395,36 @@ static int add_entry(sc_fsview *v, sc_entry *e, const char *layer_name)
 	e->captures = NULL; /* now owned by the node */
 	link_child(parent, n);
 	return table_insert(v, n);
+}
+
+/*
+ * A hard link whose target was deleted or replaced (by a whiteout or a
+ * later entry) still holds the old content on disk: the first such link of
+ * a group becomes a regular file carrying the old content's captures, and
+ * the others become links to it.  The removed target remembers its heir in
+ * link_target.
+ */
+static void fix_links(sc_fsview *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_links; i++) {
+		sc_fsnode *n = v->links[i], *t = n->link_target;
+
+		if (n->removed || n->e.type != SC_FT_HARDLINK || !t || !t->removed)
+			continue;
+		if (t->link_target && !t->link_target->removed) {
+			n->e.link = t->link_target->e.path;
+			n->link_target = t->link_target;
+			continue;
+		}
+		n->e.type = SC_FT_REG;
+		n->e.link = NULL;
+		n->e.captures = t->e.captures;
+		t->e.captures = NULL;
+		n->link_target = NULL;
+		t->link_target = n;
+	}
 }
 
 int sc_fsview_apply(sc_fsview *v, sc_layer *l, const char *layer_name)
@@ -419,6 +462,8 @@ int sc_fsview_apply(sc_fsview *v, sc_layer *l, const char *layer_name)
 		if ((rc = add_entry(v, e, layer_name)) != 0)
 			break;
 	}
+	if (!rc)
+		fix_links(v);
 	/* Captures not handed to nodes (error path) are freed with the layer. */
 	sc_layer_release(l);
 	return rc;

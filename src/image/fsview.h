@@ -11,7 +11,16 @@
  *   - parents missing from a layer are created as implicit directories
  *     (0755, root) as `umoci unpack` and container runtimes do.
  * Hard links are resolved to their target within the merged view at the
- * time their layer is applied (a missing target is an input error).
+ * time their layer is applied (a missing target is an input error).  When
+ * a later layer deletes or replaces the target, the link keeps the old
+ * content, so it becomes a regular file (the first link of its group; the
+ * others link to it).
+ * A path whose parent is a lower-layer symlink (or file) gets a directory
+ * in its place instead of being written through the link: that is what
+ * the overlay drivers of containerd, Docker and CRI-O show, since each
+ * layer is unpacked into its own empty directory.  (umoci unpack and
+ * containerd's native snapshotter follow the link instead; images built by
+ * `docker build` never contain such entries.)
  * Symlinks resolve inside the image root only: absolute targets are taken
  * relative to the root and ".." stops at the root, as in chroot/securejoin.
  */

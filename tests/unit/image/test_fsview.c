@@ -147,6 +147,43 @@ static void test_hardlinks(void **state)
 	sc_fsview_free(v);
 }
 
+static void test_hardlink_target_replaced(void **state)
+{
+	sc_fsview *v;
+	tt_tar t;
+	const sc_fsnode *b, *c;
+
+	(void)state;
+	assert_int_equal(sc_fsview_new(&v), 0);
+	tt_tar_init(&t, 1 << 20);
+	tt_file(&t, "a", "aaaa");
+	tt_add(&t, "b", 'h', 0644, NULL, 0, "a");
+	tt_add(&t, "c", 'h', 0644, NULL, 0, "a");
+	apply(v, &t, 0, 0);
+	tt_tar_init(&t, 1 << 20);
+	tt_file(&t, "a", "new content");
+	apply(v, &t, 1, 0);
+	b = get(v, "b");
+	c = get(v, "c");
+	/* b and c still share the old content: b holds it, c links to b. */
+	assert_int_equal(b->e.type, SC_FT_REG);
+	assert_null(b->e.link);
+	assert_int_equal(b->e.size, 4);
+	assert_int_equal(c->e.type, SC_FT_HARDLINK);
+	assert_string_equal(c->e.link, "b");
+	assert_ptr_equal(c->link_target, b);
+	assert_int_equal(get(v, "a")->e.size, 11);
+
+	/* Deleting the heir as well turns the last link into a file. */
+	tt_tar_init(&t, 1 << 20);
+	tt_file(&t, ".wh.b", "");
+	apply(v, &t, 2, 0);
+	c = get(v, "c");
+	assert_int_equal(c->e.type, SC_FT_REG);
+	assert_int_equal(c->e.size, 4);
+	sc_fsview_free(v);
+}
+
 static void test_resolve(void **state)
 {
 	sc_fsview *v;
@@ -270,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_override_and_whiteouts),
 		cmocka_unit_test(test_type_changes),
 		cmocka_unit_test(test_hardlinks),
+		cmocka_unit_test(test_hardlink_target_replaced),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_walk_order),
 		cmocka_unit_test(test_deep_tree_removal),

@@ -10,6 +10,7 @@
 
 /* Each verb: returns a process exit status (see README "Exit status"). */
 int sc_cmd_inspect(int argc, char **argv);
+int sc_cmd_sbom(int argc, char **argv);
 
 /* Print "scute: error: <current error message>" and return its exit status. */
 int sc_cli_fail(int code);

@@ -15,6 +15,7 @@ static const struct {
 	const char *help;
 } verbs[] = {
 	{ "inspect", sc_cmd_inspect, "show an image's manifest, config, layers and largest files" },
+	{ "sbom", sc_cmd_sbom, "inventory: OS and language packages, GPU stack, model files (CycloneDX, SPDX)" },
 };
 
 static void usage(FILE *f)

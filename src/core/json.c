@@ -86,6 +86,9 @@ int sc_json_get_str(const json_t *obj, const char *key, int required, const char
 		return rc;
 	if (!json_is_string(v))
 		return sc_error_set(SC_EINPUT, "%s: field '%s' is not a string", what, key);
+	/* Documents are parsed with JSON_ALLOW_NUL: "a\u0000b" must not pass as "a". */
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return sc_error_set(SC_EINPUT, "%s: field '%s' contains a NUL character", what, key);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -151,6 +154,11 @@ int sc_json_get_strv(const json_t *obj, const char *key, char ***out, const char
 		if (!json_is_string(it)) {
 			sc_strv_free(v);
 			return sc_error_set(SC_EINPUT, "%s: field '%s' item %zu is not a string", what, key, i);
+		}
+		if (strlen(json_string_value(it)) != json_string_length(it)) {
+			sc_strv_free(v);
+			return sc_error_set(SC_EINPUT, "%s: field '%s' item %zu contains a NUL character", what,
+					    key, i);
 		}
 		v[i] = sc_strdup(json_string_value(it));
 		if (!v[i]) {

@@ -136,7 +136,33 @@ static int match_from(const char *pat, const char *path, int budget)
 	return *path == '\0';
 }
 
+/*
+ * Cheap rejection on the last component, which every pattern but a
+ * trailing "**" has: interests are matched against every file of an image,
+ * and almost all of them fail here ("*.safetensors" vs "libc.so.6").
+ */
+static int last_component_may_match(const char *pattern, const char *path)
+{
+	const char *pb = strrchr(pattern, '/'), *sb = strrchr(path, '/');
+	size_t pl, sl;
+
+	pb = pb ? pb + 1 : pattern;
+	sb = sb ? sb + 1 : path;
+	if (strcmp(pb, "**") == 0)
+		return 1;
+	if (!strpbrk(pb, "*?[\\"))
+		return strcmp(pb, sb) == 0;
+	if (pb[0] == '*' && !strpbrk(pb + 1, "*?[\\")) {
+		pl = strlen(pb + 1);
+		sl = strlen(sb);
+		return sl >= pl && memcmp(sb + sl - pl, pb + 1, pl) == 0;
+	}
+	return fnmatch(pb, sb, 0) == 0;
+}
+
 int sc_path_match(const char *pattern, const char *path)
 {
+	if (!last_component_may_match(pattern, path))
+		return 0;
 	return match_from(pattern, path, 64);
 }

@@ -674,7 +674,8 @@ int sc_fileset_open_tar(sc_fileset **out, const char *file)
 {
 	int fd, rc;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then rejected as not regular). */
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 

@@ -233,7 +233,8 @@ static int select_image(json_t *arr, const char *ref, const char *file, json_t *
 		if (!json_is_array(rt))
 			continue;
 		json_array_foreach(rt, j, t) {
-			if (json_is_string(t) && tag_matches(json_string_value(t), ref)) {
+			if (json_is_string(t) && strlen(json_string_value(t)) == json_string_length(t) &&
+			    tag_matches(json_string_value(t), ref)) {
 				*out = img;
 				return 0;
 			}
@@ -467,8 +468,9 @@ static int build(da_source *d, json_t *img, const char *file)
 		blob_entry *e = &d->blobs[i + 1];
 		const char *name;
 
-		if (!json_is_string(it)) {
-			rc = sc_error_set(SC_EINPUT, "%s: manifest.json Layers[%zu] is not a string", file, i);
+		if (!json_is_string(it) || strlen(json_string_value(it)) != json_string_length(it)) {
+			rc = sc_error_set(SC_EINPUT, "%s: manifest.json Layers[%zu] is not a string without NULs",
+					  file, i);
 			goto out;
 		}
 		name = json_string_value(it);

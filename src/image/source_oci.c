@@ -105,7 +105,7 @@ static int check_layout(sc_fileset *fs)
 		goto out;
 	if ((rc = sc_json_parse(&j, b.data ? b.data : "", b.len, OCI_LAYOUT_MAX, 4, "oci-layout")) != 0 ||
 	    (rc = sc_json_get_str(j, "imageLayoutVersion", 1, &ver, "oci-layout")) != 0) {
-		rc = sc_error_prefix(SC_EINPUT, "%s", sc_fileset_name(fs));
+		rc = sc_error_prefix(rc, "%s", sc_fileset_name(fs));
 		goto out;
 	}
 	if (strcmp(ver, "1.0.0") != 0)

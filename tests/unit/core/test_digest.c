@@ -43,7 +43,7 @@ static void test_streaming(void **state)
 	(void)state;
 	assert_non_null(h);
 	for (i = 0; i < strlen(MSG448); i++)
-		sc_sha256_update(h, MSG448 + i, 1);
+		sc_sha256_update(h, &MSG448[i], 1);
 	sc_sha256_update(h, NULL, 0);
 	sc_sha256_final(h, &d);
 	assert_string_equal(sc_digest_fmt(&d, buf), ABC448);
@@ -54,7 +54,7 @@ static void test_streaming(void **state)
 	assert_string_equal(sc_digest_fmt(&e, buf), ABC);
 	sc_sha256_final(h, &e);
 	assert_string_equal(sc_digest_fmt(&e, buf), EMPTY);
-	assert_string_equal(sc_digest_hex(&e, hex), EMPTY + 7);
+	assert_string_equal(sc_digest_hex(&e, hex), &EMPTY[7]);
 	sc_sha256_free(h);
 	sc_sha256_free(NULL);
 }

@@ -178,6 +178,23 @@ static void test_getters(void **state)
 	json_decref(j);
 }
 
+/* Documents are parsed with JSON_ALLOW_NUL: "a\u0000b" must not read as "a". */
+static void test_getters_reject_nul(void **state)
+{
+	json_t *j = parse_ok("{\"s\":\"cfg.json\\u0000junk\",\"a\":[\"ok\",\"x\\u0000y\"]}");
+	const char *s = "untouched";
+	char **sv = (char **)(uintptr_t)1;
+
+	(void)state;
+	assert_int_equal(sc_json_get_str(j, "s", 1, &s, "doc"), SC_EINPUT);
+	assert_string_equal(sc_error_msg(), "doc: field 's' contains a NUL character");
+	assert_string_equal(s, "untouched");
+	assert_int_equal(sc_json_get_strv(j, "a", &sv, "doc"), SC_EINPUT);
+	assert_string_equal(sc_error_msg(), "doc: field 'a' item 1 contains a NUL character");
+	assert_ptr_equal(sv, (char **)(uintptr_t)1);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_getters),
+		cmocka_unit_test(test_getters_reject_nul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

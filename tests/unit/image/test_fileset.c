@@ -496,6 +496,22 @@ static void test_tar_fd(void **state)
 	sc_buf_release(&b);
 }
 
+/* An archive path naming a FIFO fails at once instead of waiting for a writer. */
+static void test_tar_fifo(void **state)
+{
+	char p[512];
+	sc_fileset *fs = (sc_fileset *)0x1;
+
+	(void)state;
+	run("mkfifo '%s/pipe.tar'", tmpdir);
+	tmp_path(p, sizeof(p), "pipe.tar");
+	alarm(10); /* without O_NONBLOCK open() blocks forever: SIGALRM fails the test */
+	assert_int_equal(sc_fileset_open_tar(&fs, p), SC_EINPUT);
+	alarm(0);
+	assert_ptr_equal(fs, (sc_fileset *)0x1);
+	assert_non_null(strstr(sc_error_msg(), "not a regular file"));
+}
+
 /* ---- directory ---- */
 
 static void test_dir(void **state)
@@ -549,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_tar_compressed),
 		cmocka_unit_test(test_tar_gnu_tar_tool),
 		cmocka_unit_test(test_tar_fd),
+		cmocka_unit_test(test_tar_fifo),
 		cmocka_unit_test(test_dir),
 	};
 

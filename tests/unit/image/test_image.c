@@ -334,6 +334,9 @@ static void test_oci_layout_file(void **state)
 	open_fails(name, NULL, SC_EINPUT, "2.0.0");
 	write_at(dir, "oci-layout", "not json", 8);
 	open_fails(name, NULL, SC_EINPUT, "oci-layout");
+	/* the parser's code is kept (a limit stays a limit, out of memory stays internal) */
+	write_at(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\",\"x\":[[[[[1]]]]]}", 46);
+	open_fails(name, NULL, SC_ELIMIT, "nested deeper");
 	write_at(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
 	run("rm '%s/index.json'", dir);
 	open_fails(name, NULL, SC_EINPUT, "index.json");
@@ -565,6 +568,40 @@ static void test_docker_archive_bad(void **state)
 	open_fails(name, NULL, SC_EINPUT, "2 diff_ids but manifest.json has 3 layers");
 }
 
+/* A name with an embedded NUL ("\u0000") must not open the member named by its prefix. */
+static void test_docker_archive_nul_names(void **state)
+{
+	static const char *const mans[] = {
+		"[{\"Config\":\"cfg2.json\",\"RepoTags\":[],\"Layers\":[\"aaa/layer.tar\\u0000x\"]}]",
+		"[{\"Config\":\"cfg2.json\\u0000x\",\"RepoTags\":[],\"Layers\":[\"aaa/layer.tar\"]}]",
+		"[{\"Config\":\"cfg2.json\",\"RepoTags\":[\"app:1\\u0000x\"],\"Layers\":[\"aaa/layer.tar\"]}]",
+	};
+	static const char clean[] =
+		"[{\"Config\":\"cfg2.json\",\"RepoTags\":[\"app:1\"],\"Layers\":[\"aaa/layer.tar\"]}]";
+	char name[600], dir[512];
+	size_t i;
+
+	(void)state;
+	make_docker_archive("nul.tar", 0);
+	snprintf(dir, sizeof(dir), "%s/nul.tar.d", tmpdir);
+	for (i = 0; i < sizeof(mans) / sizeof(mans[0]); i++) {
+		write_at(dir, "manifest.json", mans[i], strlen(mans[i]));
+		run("cd '%s' && tar -cf '%s/nul.tar' manifest.json cfg1.json cfg2.json aaa bbb ccc", dir, tmpdir);
+		if (i < 2) {
+			snprintf(name, sizeof(name), "docker-archive:%s/nul.tar", tmpdir);
+			open_fails(name, NULL, SC_EINPUT, "NUL");
+		} else {
+			snprintf(name, sizeof(name), "docker-archive:%s/nul.tar:app:1", tmpdir);
+			open_fails(name, NULL, SC_ENOTFOUND, "no image tagged 'app:1'");
+		}
+	}
+	/* the same archive with clean names opens */
+	write_at(dir, "manifest.json", clean, strlen(clean));
+	run("cd '%s' && tar -cf '%s/nul.tar' manifest.json cfg1.json cfg2.json aaa bbb ccc", dir, tmpdir);
+	snprintf(name, sizeof(name), "docker-archive:%s/nul.tar:app:1", tmpdir);
+	sc_image_free(open_ok(name, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_docker_archive),
 		cmocka_unit_test(test_docker_archive_bad),
+		cmocka_unit_test(test_docker_archive_nul_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -377,10 +377,15 @@ int sc_catalog_finish(sc_catalog *cat)
 	size_t i, k, n_owned = 0;
 	char **owned = NULL;
 
-	qsort(cat->pkgs, cat->n_pkgs, sizeof(*cat->pkgs), pkg_cmp);
-	qsort(cat->elves, cat->n_elves, sizeof(*cat->elves), elf_cmp);
-	qsort(cat->models, cat->n_models, sizeof(*cat->models), model_cmp);
-	qsort(cat->notes, cat->n_notes, sizeof(*cat->notes), note_cmp);
+	/* qsort(NULL, 0, ...) is undefined behaviour: sort only what exists. */
+	if (cat->n_pkgs)
+		qsort(cat->pkgs, cat->n_pkgs, sizeof(*cat->pkgs), pkg_cmp);
+	if (cat->n_elves)
+		qsort(cat->elves, cat->n_elves, sizeof(*cat->elves), elf_cmp);
+	if (cat->n_models)
+		qsort(cat->models, cat->n_models, sizeof(*cat->models), model_cmp);
+	if (cat->n_notes)
+		qsort(cat->notes, cat->n_notes, sizeof(*cat->notes), note_cmp);
 	for (i = 0; i < cat->n_pkgs; i++)
 		n_owned += sc_strv_len(cat->pkgs[i].files);
 	if (!n_owned || !cat->n_elves)

@@ -28,6 +28,7 @@ asan: deps
 demo: build
 	sh scripts/sample-image.sh
 	$(BUILD)/src/scute inspect oci:$(SCUTE_CACHE)/sample/oci:demo
+	$(BUILD)/src/scute sbom oci:$(SCUTE_CACHE)/sample/oci:demo
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs
@@ -46,6 +47,7 @@ check: unit e2e check-asan
 
 bench: build
 	sh bench/inspect.sh
+	sh bench/sbom.sh
 
 fuzz: deps
 	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzzing=true \

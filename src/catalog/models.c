@@ -59,6 +59,7 @@ typedef struct {
 	int ignore;      /* not a model (a .bin that is neither zip nor pickle) */
 	sc_zipscan *zip;
 	sc_pbscan *pb;
+	unsigned char last; /* last byte of the file so far */
 } mstate;
 
 typedef struct {
@@ -184,6 +185,8 @@ static int models_data(void *state, const void *buf, size_t len)
 		return 0;
 	sc_sha256_update(st->sha, buf, len);
 	st->size += len;
+	if (len)
+		st->last = ((const unsigned char *)buf)[len - 1];
 	if (st->head.len < st->head_max) {
 		size_t take = st->head_max - st->head.len < len ? st->head_max - st->head.len : len;
 
@@ -222,6 +225,21 @@ static int models_data(void *state, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Only the head of a pickle is walked, but the whole file streams by: a
+ * pickle longer than the head whose last byte is not STOP ('.') never
+ * ends (or was cut short), which the walk of the head cannot see.
+ */
+static int pickle_end_check(sc_model_info *mi, const mstate *st, int rc)
+{
+	if (rc == 0 && mi->pickle_based && !mi->error[0] && st->size > st->head.len && st->last != '.') {
+		snprintf(mi->error, sizeof(mi->error),
+			 "pickle does not end with a STOP opcode: the stream never terminates or is truncated");
+		mi->error_level = SC_NOTE_WARNING;
+	}
+	return rc;
+}
+
 static int parse(mresult *r, mstate *st)
 {
 	const unsigned char *h = (const unsigned char *)(st->head.data ? st->head.data : "");
@@ -234,7 +252,7 @@ static int parse(mresult *r, mstate *st)
 	case MK_SAFETENSORS: return sc_model_parse_safetensors(mi, h, n, st->size);
 	case MK_GGUF: return sc_model_parse_gguf(mi, h, n, st->size);
 	case MK_ONNX: return sc_model_from_pbscan(mi, st->pb, st->size);
-	case MK_BIN: return sc_model_parse_pickle(mi, h, n, st->size, 1);
+	case MK_BIN: return pickle_end_check(mi, st, sc_model_parse_pickle(mi, h, n, st->size, 1));
 	case MK_NPY: return sc_model_parse_npy(mi, h, n, st->size);
 	case MK_H5: return sc_model_parse_hdf5(mi, h, n, st->size);
 	case MK_TOKENIZER: return sc_model_parse_tokenizer(mi, h, n, st->size, 0);
@@ -247,7 +265,7 @@ static int parse(mresult *r, mstate *st)
 		snprintf(mi->error, sizeof(mi->error), "not a zip archive");
 		mi->error_level = SC_NOTE_WARNING;
 		return 0;
-	default: return sc_model_parse_pickle(mi, h, n, st->size, 0);
+	default: return pickle_end_check(mi, st, sc_model_parse_pickle(mi, h, n, st->size, 0));
 	}
 }
 

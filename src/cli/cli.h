@@ -19,12 +19,14 @@ int sc_cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((fo
 
 /*
  * Output destination: stdout, or FILE written atomically (temp file in the
- * same directory, fsync, rename on commit; removed on abort).
+ * same directory, fsync, rename on commit; removed on abort).  An existing
+ * non-regular FILE (/dev/null, a FIFO) is written in place instead.
  */
 typedef struct sc_out {
 	FILE *f;
 	char *path;
 	char *tmp;
+	int direct; /* not a regular file (device, FIFO): written in place */
 } sc_out;
 int sc_out_open(sc_out *o, const char *path);
 int sc_out_commit(sc_out *o);

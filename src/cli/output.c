@@ -52,6 +52,24 @@ int sc_out_open(sc_out *o, const char *path)
 		o->f = stdout;
 		return 0;
 	}
+	{
+		struct stat st;
+
+		/*
+		 * Only regular files are replaced by rename: a device, FIFO or
+		 * socket (`-o /dev/null`, `-o /dev/stdout`, a pipe) is written
+		 * in place, or a root user would see /dev/null replaced.
+		 */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (S_ISDIR(st.st_mode))
+				return sc_error_set(SC_EUSAGE, "output '%s' is a directory", path);
+			o->f = fopen(path, "w");
+			if (!o->f)
+				return sc_error_set_errno(SC_EIO, errno, "cannot open output '%s'", path);
+			o->direct = 1;
+			return 0;
+		}
+	}
 	n = strlen(path);
 	o->path = sc_strdup(path);
 	o->tmp = sc_malloc(n + 16);
@@ -83,6 +101,13 @@ int sc_out_commit(sc_out *o)
 {
 	int rc = 0;
 
+	if (o->direct) {
+		if (fclose(o->f) != 0)
+			rc = sc_error_set_errno(SC_EIO, errno, "writing the output failed");
+		o->f = NULL;
+		o->direct = 0;
+		return rc;
+	}
 	if (o->f == stdout) {
 		if (fflush(stdout) != 0)
 			rc = sc_error_set_errno(SC_EIO, errno, "writing standard output failed");
@@ -108,6 +133,7 @@ void sc_out_abort(sc_out *o)
 {
 	if (o->f && o->f != stdout)
 		fclose(o->f);
+	o->direct = 0;
 	if (o->tmp)
 		unlink(o->tmp);
 	free(o->tmp);

@@ -11,10 +11,24 @@ libcmocka-dev libsqlite3-dev
 clang libclang-rt-14-dev llvm
 python3 python3-pytest python3-jsonschema
 debootstrap umoci skopeo tar gzip time
+rpm npm
 "
+
+# Packages whose job another installed package may already do: skip the
+# Debian package when the command works (NodeSource's nodejs ships npm and
+# conflicts with Debian's npm).
+satisfied_by_command() {
+	case "$1" in
+	npm) command -v npm >/dev/null 2>&1 && npm --version >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
 
 missing=""
 for p in $PKGS; do
+	if satisfied_by_command "$p"; then
+		continue
+	fi
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing="$missing $p"
 	fi

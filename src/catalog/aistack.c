@@ -39,6 +39,7 @@ static const char *const text_globs[] = {
 	"**/cuda*/version.txt",
 	"**/include/cudnn_version.h",
 	"**/include/cudnn.h",
+	"**/include/cuda_runtime_api.h",
 	"**/torch/version.py",
 	"**/torch-*.dist-info/METADATA",
 	"**/tensorflow/python/platform/build_info.py",
@@ -216,6 +217,13 @@ static void lib_name(scan_ctx *c, const char *base, const char *path)
 				return;
 		}
 		if (dots >= 2 && p[-1] != '.' && strlen(v) < 64)
+			add_found(c, libs[i].comp, v, path, -1);
+		/*
+		 * Wheel-style and NVIDIA redistributable layouts name the
+		 * library by its major version only (libcudart.so.13): keep the
+		 * major; a fuller version of the same component wins later.
+		 */
+		else if (dots == 0 && strlen(v) <= 3)
 			add_found(c, libs[i].comp, v, path, -1);
 		return;
 	}
@@ -416,6 +424,17 @@ static int cuda_props(sc_kv_list *l, const char *version, int update)
 	const char *d, *c;
 	int n = parse_ver(version, v), rc;
 
+	if (n == 1) {
+		/* Only the major is known: no exact driver minimum, but the compatibility one. */
+		c = driver_min_compat(v[0]);
+		snprintf(xy, sizeof(xy), "%u", v[0]);
+		if (!sc_kv_list_get(l, "cuda.major") && (rc = sc_kv_list_add(l, "cuda.major", xy)) != 0)
+			return rc;
+		if (c && !sc_kv_list_get(l, "cuda.driver.min_compat") &&
+		    (rc = sc_kv_list_add(l, "cuda.driver.min_compat", c)) != 0)
+			return rc;
+		return 0;
+	}
 	if (n < 2)
 		return 0;
 	if (update >= 0) /* the toolkit release: X.Y.update */
@@ -507,6 +526,16 @@ static int text_file(scan_ctx *c, const sc_fsnode *n, const char *base)
 			v[o] = '\0';
 			if (o)
 				add_found(c, "cuda-toolkit", v, path, -1);
+		}
+		return 0;
+	}
+	if (!strcmp(base, "cuda_runtime_api.h")) {
+		/* CUDART_VERSION is major * 1000 + minor * 10 (13000 = 13.0). */
+		long cv = c_define(t, len, "CUDART_VERSION");
+
+		if (cv >= 1000 && cv < 1000000) {
+			snprintf(v, sizeof(v), "%ld.%ld", cv / 1000, (cv % 1000) / 10);
+			add_found(c, "cuda-toolkit", v, path, -1);
 		}
 		return 0;
 	}
@@ -612,7 +641,7 @@ static int visit(const sc_fsnode *n, void *ud)
 	return text_file(c, n, base);
 }
 
-/* NVIDIA wheels: nvidia-<part>-cuXX. */
+/* NVIDIA wheels: nvidia-<part>-cuXX, and nvidia-<part> from CUDA 13 on. */
 static const struct {
 	const char *wheel;
 	const char *comp;
@@ -649,8 +678,13 @@ static int pip_pass(scan_ctx *c, unsigned *cudnn_majors, size_t *n_cudnn, unsign
 			size_t wl = strlen(wheels[k].wheel);
 			const char *suf = p->name + wl;
 
-			if (strncmp(p->name, wheels[k].wheel, wl) != 0)
+			/* CUDA 13 wheels dropped the -cuXX suffix: nvidia-cuda-runtime 13.0.96. */
+			if (wl > 3 && !strcmp(wheels[k].wheel + wl - 3, "-cu") && strlen(p->name) == wl - 3 &&
+			    !strncmp(p->name, wheels[k].wheel, wl - 3)) {
+				suf = "";
+			} else if (strncmp(p->name, wheels[k].wheel, wl) != 0) {
 				continue;
+			}
 			if ((rc = setp(p, "ai.component", wheels[k].comp)) != 0)
 				return rc;
 			if (suf[0] >= '0' && suf[0] <= '9' && strspn(suf, "0123456789") == strlen(suf) &&
@@ -743,8 +777,17 @@ static int aistack_collect(const sc_fsview *view, sc_catalog *cat)
 		}
 	}
 	for (i = 0; i < c->n; i++) {
-		unsigned v[3] = { 0, 0, 0 };
+		unsigned v[3] = { 0, 0, 0 }, w[3] = { 0, 0, 0 };
+		size_t k;
+		int shadowed = 0;
 
+		/* A major-only finding adds nothing when a fuller version of it exists. */
+		if (!strchr(c->f[i].version, '.') && parse_ver(c->f[i].version, v) == 1)
+			for (k = 0; k < c->n && !shadowed; k++)
+				shadowed = k != i && c->f[k].comp == c->f[i].comp && strchr(c->f[k].version, '.') &&
+					   parse_ver(c->f[k].version, w) >= 2 && w[0] == v[0];
+		if (shadowed)
+			continue;
 		if (parse_ver(c->f[i].version, v) >= 1) {
 			if (!strcmp(c->f[i].comp, "cudnn") && n_cudnn < 16)
 				cudnn_majors[n_cudnn++] = v[0];

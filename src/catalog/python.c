@@ -34,12 +34,15 @@ static const char *const metadata_globs[] = {
 	"**/dist-packages/*.egg-info",
 	"**/site-packages/*.egg/EGG-INFO/PKG-INFO",
 	"**/dist-packages/*.egg/EGG-INFO/PKG-INFO",
+	/* NVIDIA's CUDA redistributables keep wheel metadata in <root>/dist-info/ */
+	"**/dist-info/*.dist-info/METADATA",
 	NULL,
 };
 
 static const char *const record_globs[] = {
 	"**/site-packages/*.dist-info/RECORD",
 	"**/dist-packages/*.dist-info/RECORD",
+	"**/dist-info/*.dist-info/RECORD",
 	NULL,
 };
 

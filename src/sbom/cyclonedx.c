@@ -244,9 +244,9 @@ int sc_sbom_cyclonedx(json_t **out, const sc_sbom_ctx *ctx)
 	for (i = 0; i < cat->n_notes; i++) {
 		char line[1200];
 
-		snprintf(line, sizeof(line), "%s: %s%s%s", cat->notes[i].cataloger,
+		snprintf(line, sizeof(line), "%s: %s%s%s%s", cat->notes[i].cataloger,
 			 cat->notes[i].path ? "/" : "", cat->notes[i].path ? cat->notes[i].path : "",
-			 cat->notes[i].message);
+			 cat->notes[i].path ? ": " : "", cat->notes[i].message);
 		prop(iprops, cat->notes[i].level == SC_NOTE_INFO ? "scute:note:info" : "scute:note:warning", line);
 	}
 	attach_props(image, "properties", iprops);

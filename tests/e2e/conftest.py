@@ -4,6 +4,10 @@ The binary comes from $SCUTE (default /work/main/build/src/scute, i.e.
 <checkout>/build/src/scute). Test images are built by images.py and cached
 under $SCUTE_CACHE (default /var/tmp/scute-cache); the first run builds them
 (about a minute, needs deb.debian.org for debootstrap), later runs reuse them.
+The SBOM images of test_sbom.py take longer the first time: pydeb 2-4 min
+(debootstrap with Python packages), torch (slow tests) about 8-12 min more
+(Debian's python3-torch and its ~180 dependencies), npm ~15 s (needs the
+npm registry); .debs are kept in $SCUTE_CACHE/debs for rebuilds.
 With SCUTE_SANITIZED=1 every run also asserts that stderr carries no
 AddressSanitizer/UBSan report.
 """

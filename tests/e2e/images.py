@@ -26,6 +26,16 @@ Images (each function returns the cache directory):
   million()  one layer with 10^6 tar entries                  -> oci:<d>/oci:million
   sample(dest) the demo image of `make demo`
   bench()    ~1 GB+ multi-layer gzip image for bench/inspect.sh
+SBOM images (each dir also holds truth.json, the ground truth):
+  pydeb()    debootstrap + python3-numpy/requests/yaml/... + hand-written
+             dist-info dirs (/usr/local, /opt/venv)           -> oci:<d>/oci:pydeb
+  torch()    pydeb plus Debian's python3-torch, as a 2nd layer -> oci:<d>/oci:torch
+  npm()      a node_modules tree from `npm install`            -> oci:<d>/oci:npm
+  rpm()      rpmbuild'ed packages in a sqlite rpmdb            -> oci:<d>/oci:rpm
+  models()   model files in real formats (safetensors, GGUF, ONNX, npy,
+             pickle, PyTorch zip, HF config/tokenizer)          -> oci:<d>/oci:models
+  sbom_hostile() hostile catalog inputs next to good packages  -> oci:<d>/oci:hostile
+  bench_sbom() >= 2 GB multi-layer AI image for bench/sbom.sh  -> oci:<d>/oci:bench
 
 Command line (used by scripts/ and bench/):
   images.py NAME            build (if needed) and print the cache directory
@@ -40,6 +50,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -73,6 +84,16 @@ VERSIONS = {
     "million": "1",
     "sample": "2",
     "bench": "1",
+    # SBOM images (see "SBOM test images" below)
+    "pyroot": "2",
+    "pydeb": "2",
+    "torchroot": "1",
+    "torch": "1",
+    "npm": "1",
+    "rpm": "1",
+    "models": "1",
+    "sbom-hostile": "1",
+    "bench-sbom": "1",
 }
 
 
@@ -1076,8 +1097,862 @@ def bench():
     return cached("bench", build)
 
 
+# --------------------------------------------------------------------------
+# SBOM test images. Each cache dir holds oci/ (the layout) and truth.json
+# (what a correct SBOM must list, taken from the tools that installed it).
+
+
+def _write(root, rel, data, mode=0o644):
+    p = os.path.join(root, rel.lstrip("/"))
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    os.chmod(p, mode)
+    os.utime(p, (FIXED_MTIME, FIXED_MTIME))
+    return p
+
+
+def _debs_cache():
+    """Shared .deb cache for debootstrap --cache-dir (pydeb, torch, bench)."""
+    d = os.path.join(cache_root(), "debs")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def _clean_tree(target):
+    """What rootfs() does after debootstrap: no device nodes, no caches/logs."""
+    dev = os.path.join(target, "dev")
+    for e in os.listdir(dev):
+        p = os.path.join(dev, e)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        else:
+            os.unlink(p)
+    for d in ("var/cache/apt/archives", "var/log", "var/lib/apt/lists", "tmp"):
+        full = os.path.join(target, d)
+        for e in os.listdir(full) if os.path.isdir(full) else []:
+            p = os.path.join(full, e)
+            if os.path.isfile(p) and not os.path.islink(p):
+                os.unlink(p)
+
+
+def debootstrap_tree(target, include=()):
+    """debootstrap --variant=minbase bookworm into target (with the shared
+    .deb cache, serialised by a lock), then clean it like rootfs()."""
+    argv = ["debootstrap", "--variant=minbase"]
+    if include:
+        argv.append("--include=" + ",".join(include))
+    argv += ["--cache-dir=" + _debs_cache(), "bookworm", target, debian_mirror()]
+    with _locked(os.path.join(cache_root(), "debs.lock")):
+        try:
+            run(*argv, stdout=subprocess.DEVNULL)
+        finally:
+            for mp in _mounts_under(target):
+                run("umount", "-l", mp, check=False)
+    _clean_tree(target)
+
+
+def umoci_image_from_tree(tmp, tree, tag):
+    """<tmp>/oci: one umoci layer holding tree, standard e2e config."""
+    lay = os.path.join(tmp, "oci")
+    img = lay + ":" + tag
+    bundle = os.path.join(tmp, "bundle")
+    run("umoci", "init", "--layout", lay)
+    run("umoci", "new", "--image", img)
+    run("umoci", "unpack", "--image", img, bundle)
+    run("cp", "-a", tree + "/.", os.path.join(bundle, "rootfs") + "/")
+    run("umoci", "repack", "--history.created_by", "rootfs", "--image", img, bundle)
+    safe_rmtree(bundle)
+    run("umoci", "config", "--image", img, *umoci_config_args())
+    run("umoci", "gc", "--layout", lay)
+    return lay
+
+
+def write_truth(d, truth):
+    with open(os.path.join(d, "truth.json"), "w") as f:
+        json.dump(truth, f, indent=1, sort_keys=True)
+
+
+def read_truth(d):
+    with open(os.path.join(d, "truth.json")) as f:
+        return json.load(f)
+
+
+# ---- Python: hand-written dist-info / egg-info (no pip, no PyPI)
+
+PY_VENV_SITE = "opt/venv/lib/python3.11/site-packages"
+PY_LOCAL_SITE = "usr/local/lib/python3.11/dist-packages"
+
+# (site dir, Name as written in METADATA, version, dir-name stem, kind)
+FAKE_PY_DISTS = [
+    (PY_LOCAL_SITE, "scute-fake-alpha", "1.2.3", "scute_fake_alpha-1.2.3", "dist-info"),
+    (PY_LOCAL_SITE, "Scute.Fake_Beta", "0.9.0rc1", "Scute.Fake_Beta-0.9.0rc1", "dist-info"),
+    (PY_LOCAL_SITE, "scute-fake-egg", "2024.1", "scute_fake_egg-2024.1", "egg-info"),
+    (PY_VENV_SITE, "scute-venv-gamma", "2.0.0.post1", "scute_venv_gamma-2.0.0.post1", "dist-info"),
+    (PY_VENV_SITE, "Scute-Venv-Delta", "0.1.0+local.7", "scute_venv_delta-0.1.0+local.7", "dist-info"),
+]
+
+
+def _record_line(rel, data):
+    import base64
+    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return "%s,sha256=%s,%d" % (rel, h, len(data))
+
+
+def add_fake_python_dists(root):
+    """Write FAKE_PY_DISTS into root as an installer would (METADATA,
+    RECORD with real hashes, WHEEL, INSTALLER; egg-info: PKG-INFO), plus
+    /opt/venv/pyvenv.cfg."""
+    _write(root, "opt/venv/pyvenv.cfg",
+           "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n")
+    for site, name, ver, stem, kind in FAKE_PY_DISTS:
+        mod = re.sub(r"[-.]+", "_", name).lower()
+        src = ('"""%s (scute e2e fake distribution)."""\n__version__ = "%s"\n' % (name, ver)).encode()
+        _write(root, "%s/%s/__init__.py" % (site, mod), src)
+        meta = ("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: scute e2e fake package %s\n"
+                "Home-page: https://example.invalid/%s\nAuthor: scute e2e\nLicense: MIT\n"
+                "Requires-Python: >=3.8\n%s\nLong description of %s.\n"
+                % (name, ver, name, mod, "Requires-Dist: requests (>=2.0)\n" if "alpha" in mod else "",
+                   name))
+        if kind == "egg-info":
+            _write(root, "%s/%s.egg-info/PKG-INFO" % (site, stem), meta)
+            _write(root, "%s/%s.egg-info/top_level.txt" % (site, stem), mod + "\n")
+            continue
+        di = "%s.dist-info" % stem
+        files = {
+            "%s/__init__.py" % mod: src,
+            "%s/METADATA" % di: meta.encode(),
+            "%s/WHEEL" % di: b"Wheel-Version: 1.0\nGenerator: hand (scute e2e)\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+            "%s/INSTALLER" % di: b"pip\n",
+            "%s/top_level.txt" % di: (mod + "\n").encode(),
+        }
+        for rel, data in files.items():
+            if not rel.startswith(mod + "/"):
+                _write(root, "%s/%s" % (site, rel), data)
+        rec = "\n".join(_record_line(r, d) for r, d in sorted(files.items())) + "\n%s/RECORD,,\n" % di
+        _write(root, "%s/%s/RECORD" % (site, di), rec)
+
+
+DPKG_QUERY_FMT = "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n"
+
+PY_TRUTH = r'''
+import importlib.metadata as m, json, sys
+paths = sys.path + ["/opt/venv/lib/python3.11/site-packages"]
+out = []
+for d in m.distributions(path=paths):
+    out.append({"name": d.metadata["Name"], "version": d.version,
+                "path": str(getattr(d, "_path", ""))})
+print(json.dumps(out))
+'''
+
+
+def debian_truth(root):
+    """dpkg-query and importlib.metadata run inside root (chroot)."""
+    pkgs = []
+    out = run("chroot", root, "dpkg-query", "-W", "-f", DPKG_QUERY_FMT,
+              stdout=subprocess.PIPE).stdout.decode()
+    for line in out.splitlines():
+        st, name, ver, arch, src, srcver = line.split("\t")
+        if not st.startswith("ii"):
+            continue
+        pkgs.append({"name": name, "version": ver, "arch": arch, "source": src, "sourceVersion": srcver})
+    py = json.loads(run(shutil.which("chroot") or "/usr/sbin/chroot", root, "/usr/bin/python3", "-I", "-c", PY_TRUTH,
+                        stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}).stdout)
+    # importlib lists a distribution once per path entry it is found on.
+    seen, pyd = set(), []
+    for d in py:
+        k = (d["name"], d["version"], d["path"])
+        if k not in seen:
+            seen.add(k)
+            pyd.append(d)
+    osr = {}
+    with open(os.path.join(root, "usr/lib/os-release")) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                osr[k] = v.strip('"')
+    return {"dpkg": sorted(pkgs, key=lambda p: p["name"]), "python": pyd,
+            "elf": elf_truth(root),
+            "os": {"id": osr.get("ID"), "versionId": osr.get("VERSION_ID"),
+                   "codename": osr.get("VERSION_CODENAME"), "prettyName": osr.get("PRETTY_NAME")},
+            "fakePython": [{"site": s, "name": n, "version": v, "kind": k} for s, n, v, _, k in FAKE_PY_DISTS]}
+
+
+def _canon(root, rel):
+    """rel (no leading '/') with symlinked parent dirs resolved inside root
+    (merged /usr: lib/x -> usr/lib/x); the last component is kept."""
+    d, b = os.path.split(rel)
+    parts, out = [p for p in d.split("/") if p], []
+    hops = 0
+    while parts:
+        p = parts.pop(0)
+        full = os.path.join(root, *(out + [p]))
+        if os.path.islink(full) and hops < 40:
+            hops += 1
+            t = os.readlink(full)
+            if t.startswith("/"):
+                out = []
+            parts = [x for x in t.split("/") if x] + parts
+            continue
+        if p == "..":
+            out = out[:-1]
+        elif p != ".":
+            out.append(p)
+    return "/".join(out + [b])
+
+
+def elf_truth(root):
+    """{path: owned-by-a-dpkg-package} for every regular ELF file in root
+    (paths without leading '/', parents canonical as in the image)."""
+    owned = set()
+    info = os.path.join(root, "var/lib/dpkg/info")
+    for n in os.listdir(info):
+        if n.endswith(".list"):
+            with open(os.path.join(info, n), errors="surrogateescape") as f:
+                for line in f:
+                    line = line.rstrip("\n").lstrip("/")
+                    if line:
+                        owned.add(_canon(root, line))
+    out = {}
+    for dp, dn, fn in os.walk(root):
+        if dp == root:
+            dn[:] = [d for d in dn if d not in ("proc", "sys", "dev")]
+        for n in fn:
+            p = os.path.join(dp, n)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            with open(p, "rb") as f:
+                if f.read(4) != b"\x7fELF":
+                    continue
+            rel = os.path.relpath(p, root)
+            out[rel] = rel in owned
+    return out
+
+
+def readelf_dynamic(root, paths):
+    """{path: {"needed": [...], "soname", "rpath", "runpath"}} from binutils'
+    `readelf -dW` run on root/path for each path (no leading '/')."""
+    out = {}
+    paths = sorted(paths)
+    for i in range(0, len(paths), 200):
+        chunk = paths[i:i + 200]
+        argv = ["readelf", "-dW"] + [os.path.join(root, p) for p in chunk]
+        if len(chunk) == 1:
+            argv.append("/dev/null")  # force "File:" headers
+        text = run(*argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                   check=False).stdout.decode("utf-8", "surrogateescape")
+        cur = None
+        for line in text.splitlines():
+            if line.startswith("File: "):
+                cur = os.path.relpath(line[6:], root)
+                out[cur] = {"needed": [], "soname": None, "rpath": None, "runpath": None}
+                continue
+            m = re.search(r"\((NEEDED|SONAME|RPATH|RUNPATH)\)\s+[^\[]*\[(.*)\]\s*$", line)
+            if m and cur in out:
+                k, v = m.group(1).lower(), m.group(2)
+                if k == "needed":
+                    out[cur]["needed"].append(v)
+                else:
+                    out[cur][k] = v
+    return out
+
+
+def elf_dynamic_truth(tree_dir):
+    """Cached readelf truth for the tree <tree_dir>/rootfs (a cache dir of
+    rootfs(), pyroot() or torchroot()): {path: dynamic facts}."""
+    rfs = os.path.join(tree_dir, "rootfs")
+    name = "readelf-" + os.path.basename(tree_dir)
+
+    def build(tmp):
+        elves = elf_truth(rfs)
+        write_truth(tmp, readelf_dynamic(rfs, list(elves)))
+    return read_truth(cached(name, build, version="1"))
+
+
+PYDEB_INCLUDE = ["python3-numpy", "python3-requests", "python3-yaml", "python3-six", "python3-attr",
+                 "python3-jinja2", "python3-packaging", "python3-click", "python3-certifi"]
+
+
+def add_unpackaged_elf(root):
+    """ELF files no package owns: a copied executable and a copied library
+    under /usr/local (what `make install` or a COPY leaves behind)."""
+    shutil.copy2(os.path.join(root, "usr/bin/true"), os.path.join(root, "usr/local/bin/scute-unpackaged"))
+    lib = sorted(n for n in os.listdir(os.path.join(root, "usr/lib/x86_64-linux-gnu"))
+                 if re.match(r"^libz\.so\.1\.[0-9.]+$", n))[0]
+    shutil.copy2(os.path.join(root, "usr/lib/x86_64-linux-gnu", lib),
+                 os.path.join(root, "usr/local/lib/libscute-unpackaged.so.1"))
+
+
+def _py_tree(name, include):
+    def build(tmp):
+        target = os.path.join(tmp, "rootfs")
+        debootstrap_tree(target, include)
+        add_fake_python_dists(target)
+        add_unpackaged_elf(target)
+        write_truth(tmp, debian_truth(target))
+    return cached(name, build)
+
+
+def pyroot():
+    """Cached tree: <dir>/rootfs (+ truth.json)."""
+    return _py_tree("pyroot", PYDEB_INCLUDE)
+
+
+def torchroot():
+    """Cached tree: pyroot's packages plus python3-torch (+ truth.json)."""
+    return _py_tree("torchroot", PYDEB_INCLUDE + ["python3-torch"])
+
+
+def pydeb():
+    """<dir>/oci tag pydeb (one layer), <dir>/truth.json."""
+    src = pyroot()
+
+    def build(tmp):
+        umoci_image_from_tree(tmp, os.path.join(src, "rootfs"), "pydeb")
+        shutil.copy(os.path.join(src, "truth.json"), tmp)
+    return cached("pydeb", build)
+
+
+def torch():
+    """<dir>/oci tag torch: pydeb's layer plus a second layer that turns
+    it into the torchroot tree (umoci diff); <dir>/truth.json."""
+    base = pydeb()
+    src = torchroot()
+
+    def build(tmp):
+        lay = os.path.join(tmp, "oci")
+        shutil.copytree(os.path.join(base, "oci"), lay)
+        run("umoci", "tag", "--image", lay + ":pydeb", "torch")
+        run("umoci", "rm", "--image", lay + ":pydeb")
+        bundle = os.path.join(tmp, "bundle")
+        run("umoci", "unpack", "--image", lay + ":torch", bundle)
+        rfs = os.path.join(bundle, "rootfs")
+        for e in os.listdir(rfs):
+            p = os.path.join(rfs, e)
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p)
+            else:
+                os.unlink(p)
+        run("cp", "-a", os.path.join(src, "rootfs") + "/.", rfs + "/")
+        run("umoci", "repack", "--history.created_by", "apt-get install python3-torch",
+            "--image", lay + ":torch", bundle)
+        safe_rmtree(bundle)
+        run("umoci", "config", "--image", lay + ":torch", "--created", FIXED_TIME)
+        run("umoci", "gc", "--layout", lay)
+        shutil.copy(os.path.join(src, "truth.json"), tmp)
+    return cached("torch", build)
+
+
+# ---- npm
+
+NPM_PACKAGES = ["lodash@4.17.21", "express@4.18.2", "@types/node@20.11.5", "@sindresorhus/is@4.6.0"]
+NPM_APP = "app"
+
+
+def npm_tree_truth(nm_root):
+    """[{name, version, path}] for every installed package below
+    <nm_root>/node_modules, walking the tree as node does (scoped dirs,
+    nested node_modules)."""
+    out = []
+
+    def walk(nm, rel):
+        if not os.path.isdir(nm):
+            return
+        for e in sorted(os.listdir(nm)):
+            if e.startswith("."):
+                continue
+            dirs = [e] if not e.startswith("@") else [e + "/" + s for s in sorted(os.listdir(os.path.join(nm, e)))]
+            for d in dirs:
+                pj = os.path.join(nm, d, "package.json")
+                if not os.path.isfile(pj):
+                    continue
+                with open(pj) as f:
+                    j = json.load(f)
+                out.append({"name": j["name"], "version": j["version"],
+                            "path": "%s/node_modules/%s/package.json" % (rel, d)})
+                walk(os.path.join(nm, d, "node_modules"), "%s/node_modules/%s" % (rel, d))
+    walk(os.path.join(nm_root, "node_modules"), NPM_APP)
+    return out
+
+
+def npm():
+    """<dir>/oci tag npm: one layer with /app/{package.json,node_modules};
+    truth.json: the installed tree and `npm ls --all --json`."""
+    def build(tmp):
+        app = os.path.join(tmp, "work", NPM_APP)
+        os.makedirs(app)
+        with open(os.path.join(app, "package.json"), "w") as f:
+            json.dump({"name": "scute-e2e-app", "version": "0.0.0", "private": True}, f)
+        env = dict(os.environ, npm_config_cache=os.path.join(tmp, "npm-cache"),
+                   npm_config_update_notifier="false")
+        run("npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact",
+            *NPM_PACKAGES, cwd=app, env=env, stdout=subprocess.DEVNULL)
+        ls = run("npm", "ls", "--all", "--json", cwd=app, env=env, stdout=subprocess.PIPE, check=False).stdout
+        truth = {"tree": npm_tree_truth(app), "npmLs": json.loads(ls), "root": "scute-e2e-app",
+                 "npmVersion": run("npm", "--version", stdout=subprocess.PIPE, env=env).stdout.decode().strip()}
+        tarp = os.path.join(tmp, "layer.tar")
+        run("tar", "--numeric-owner", "--owner=0", "--group=0", "--sort=name",
+            "--mtime=@%d" % FIXED_MTIME, "-cf", tarp, "-C", os.path.join(tmp, "work"), NPM_APP)
+        with open(tarp, "rb") as f:
+            layer = f.read()
+        write_image(Layout(os.path.join(tmp, "oci")), [layer], ref="npm")
+        shutil.rmtree(os.path.join(tmp, "work"))
+        shutil.rmtree(os.path.join(tmp, "npm-cache"), ignore_errors=True)
+        os.unlink(tarp)
+        write_truth(tmp, truth)
+    return cached("npm", build)
+
+
+# ---- rpm
+
+# (name, epoch or None, version, release, arch, license, summary)
+RPM_PACKAGES = [
+    ("scute-tiny", None, "1.0.0", "1", "x86_64", "MIT", "A tiny test package"),
+    ("scute-epoch", 2, "3.4", "5.el9", "noarch", "Apache-2.0", "A package with an epoch"),
+    ("scute-lib", None, "0.9~beta1", "0.1", "x86_64", "BSD-3-Clause", "A library-like package"),
+]
+
+
+def _rpm_spec(name, epoch, ver, rel, arch, lic, summ):
+    return ("Name: %s\n%sVersion: %s\nRelease: %s\nSummary: %s\nLicense: %s\nBuildArch: %s\n"
+            "%%description\n%s (scute e2e).\n"
+            "%%install\nmkdir -p %%{buildroot}/usr/share/%s\n"
+            "echo %s > %%{buildroot}/usr/share/%s/README\n"
+            "%%files\n/usr/share/%s/README\n"
+            % (name, "Epoch: %d\n" % epoch if epoch is not None else "", ver, rel, summ, lic, arch,
+               summ, name, name, name, name))
+
+
+def rpm():
+    """<dir>/oci tag rpm: one layer with /var/lib/rpm/rpmdb.sqlite and the
+    installed files; truth.json from `rpm -qa`."""
+    def build(tmp):
+        top = os.path.join(tmp, "rpmbuild")
+        root = os.path.join(tmp, "root")
+        os.makedirs(root)
+        _write(root, "etc/os-release", 'NAME="Scute RPM Test"\nID=rhel\nVERSION_ID="9.3"\n'
+               'PRETTY_NAME="Scute RPM test (RHEL-like)"\nID_LIKE="fedora"\n')
+        defs = ["--define", "_topdir " + top, "--define", "_db_backend sqlite",
+                "--define", "_build_id_links none", "--define", "__os_install_post %{nil}"]
+        rpms = []
+        for p in RPM_PACKAGES:
+            spec = os.path.join(tmp, p[0] + ".spec")
+            with open(spec, "w") as f:
+                f.write(_rpm_spec(*p))
+            run("rpmbuild", "-bb", "--quiet", *defs, spec, stdout=subprocess.DEVNULL)
+        for dp, _, fn in os.walk(os.path.join(top, "RPMS")):
+            rpms += [os.path.join(dp, n) for n in fn if n.endswith(".rpm")]
+        run("rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--define", "_db_backend sqlite",
+            "-i", "--nodeps", "--ignorearch", "--ignoreos", "--noscripts", *sorted(rpms))
+        q = run("rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--define", "_db_backend sqlite", "-qa",
+                "--qf", "%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\t%{LICENSE}\t%{SOURCERPM}\n",
+                stdout=subprocess.PIPE).stdout.decode()
+        truth = []
+        for line in q.splitlines():
+            n, evr, a, lic, srpm = line.split("\t")
+            truth.append({"name": n, "evr": evr, "arch": a, "license": lic, "sourceRpm": srpm})
+        if not os.path.isfile(os.path.join(root, "var/lib/rpm/rpmdb.sqlite")):
+            raise RuntimeError("rpm did not write var/lib/rpm/rpmdb.sqlite")
+        for e in os.listdir(os.path.join(root, "var/lib/rpm")):    # sqlite side files
+            if e.endswith(("-shm", "-wal")) or e.startswith("."):
+                os.unlink(os.path.join(root, "var/lib/rpm", e))
+        umoci_image_from_tree(tmp, root, "rpm")
+        safe_rmtree(root)
+        shutil.rmtree(top)
+        write_truth(tmp, {"rpm": sorted(truth, key=lambda t: t["name"])})
+    return cached("rpm", build)
+
+
+# ---- model files, written per their specs
+
+def safetensors_file(tensors, metadata=None):
+    """tensors: [(name, dtype, shape)]; deterministic data. Spec:
+    https://github.com/huggingface/safetensors#format"""
+    size = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I8": 1, "U8": 1, "BOOL": 1}
+    header, blobs, off = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, dt, shape in tensors:
+        n = size[dt]
+        for d in shape:
+            n *= d
+        header[name] = {"dtype": dt, "shape": list(shape), "data_offsets": [off, off + n]}
+        blobs.append(det_bytes(n, name.encode()))
+        off += n
+    hb = json.dumps(header, separators=(",", ":")).encode()
+    hb += b" " * (-len(hb) % 8)
+    return struct.pack("<Q", len(hb)) + hb + b"".join(blobs)
+
+
+def _gguf_str(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+
+def _gguf_kv(key, typ, value):
+    out = _gguf_str(key) + struct.pack("<I", typ)
+    if typ == 8:
+        return out + _gguf_str(value)
+    if typ == 4:
+        return out + struct.pack("<I", value)
+    if typ == 6:
+        return out + struct.pack("<f", value)
+    if typ == 10:
+        return out + struct.pack("<Q", value)
+    if typ == 9:                         # array of strings
+        return out + struct.pack("<IQ", 8, len(value)) + b"".join(_gguf_str(v) for v in value)
+    raise ValueError(typ)
+
+
+# ggml type -> (block elements, block bytes)
+GGML_TYPES = {0: (1, 4), 1: (1, 2), 12: (256, 144), 14: (256, 210)}
+
+
+def gguf_file(kvs, tensors, alignment=32):
+    """GGUF v3 (https://github.com/ggerganov/ggml/blob/master/docs/gguf.md).
+    kvs: [(key, type, value)]; tensors: [(name, [ne0, ne1, ...], ggml_type)]."""
+    hdr = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs))
+    hdr += b"".join(_gguf_kv(*kv) for kv in kvs)
+    infos, datas, off = b"", [], 0
+    for name, dims, typ in tensors:
+        n = 1
+        for d in dims:
+            n *= d
+        be, bb = GGML_TYPES[typ]
+        nbytes = n // be * bb
+        infos += _gguf_str(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        infos += struct.pack("<IQ", typ, off)
+        data = det_bytes(nbytes, name.encode())
+        data += b"\0" * (-len(data) % alignment)
+        datas.append(data)
+        off += len(data)
+    out = hdr + infos
+    out += b"\0" * (-len(out) % alignment)
+    return out + b"".join(datas)
+
+
+def npy_file(shape, descr="<f4"):
+    """NumPy .npy format 1.0 (numpy/lib/format.py)."""
+    n = 1
+    for d in shape:
+        n *= d
+    item = int(descr[2:])
+    shp = repr(tuple(shape))
+    h = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shp)
+    h += " " * (-(10 + len(h) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + det_bytes(n * item, b"npy")
+
+
+def _pb_varint(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _pb(field, value):
+    """One protobuf field: int -> varint, bytes/str -> length-delimited."""
+    if isinstance(value, int):
+        return _pb_varint(field << 3) + _pb_varint(value)
+    if isinstance(value, str):
+        value = value.encode()
+    return _pb_varint(field << 3 | 2) + _pb_varint(len(value)) + value
+
+
+def onnx_file():
+    """A one-MatMul ONNX ModelProto (onnx/onnx.proto), hand-encoded:
+    Y[1,2] = X[1,4] @ W[4,2], W an 8-float initializer."""
+    def vi(name, dims):
+        shape = b"".join(_pb(1, _pb(1, d)) for d in dims)                     # dim { dim_value }
+        return _pb(1, name) + _pb(2, _pb(1, _pb(1, 1) + _pb(2, shape)))      # type.tensor_type
+    w = _pb(1, 4) + _pb(1, 2) + _pb(2, 1) + _pb(8, "W") + _pb(9, struct.pack("<8f", *[i / 8 for i in range(8)]))
+    node = _pb(1, "X") + _pb(1, "W") + _pb(2, "Y") + _pb(3, "matmul0") + _pb(4, "MatMul")
+    graph = _pb(1, node) + _pb(2, "scute-tiny") + _pb(5, w) + _pb(11, vi("X", [1, 4])) + _pb(12, vi("Y", [1, 2]))
+    return (_pb(1, 8) + _pb(2, "scute-e2e") + _pb(3, "1.0") + _pb(7, graph)
+            + _pb(8, _pb(1, "") + _pb(2, 17)))
+
+
+def torch_zip_file(prefix="archive"):
+    """torch.save()'s zip layout (<prefix>/data.pkl, data/0, version,
+    byteorder), the pickle written opcode by opcode (protocol 2)."""
+    storage = struct.pack("<6f", *[i / 6 for i in range(6)])
+    p = bytearray(b"\x80\x02")
+    p += b"ccollections\nOrderedDict\n)R"
+    p += _binunicode("linear.weight")
+    p += b"ctorch._utils\n_rebuild_tensor_v2\n("
+    p += b"(" + _binunicode("storage") + b"ctorch\nFloatStorage\n" + _binunicode("0") \
+        + _binunicode("cpu") + b"K\x06tQ"
+    p += b"K\x00" + b"K\x02K\x03\x86" + b"K\x03K\x01\x86" + b"\x89" + b"ccollections\nOrderedDict\n)R"
+    p += b"tR" + b"s."
+    bio = io.BytesIO()
+    with zipfile.ZipFile(bio, "w", zipfile.ZIP_STORED) as z:
+        for name, data in (("data.pkl", bytes(p)), ("byteorder", b"little"), ("data/0", storage),
+                           ("version", b"3\n")):
+            z.writestr(zipfile.ZipInfo(prefix + "/" + name, (2024, 1, 2, 3, 4, 6)), data)
+    return bio.getvalue()
+
+
+def evil_pickle_file():
+    """GLOBAL os.system + REDUCE (protocol 4 header): runs a command if
+    loaded. Only ever written, never loaded."""
+    return b"\x80\x04cos\nsystem\n" + _binunicode("echo pwned-by-scute-e2e") + b"\x85R."
+
+
+HF_CONFIG = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64,
+             "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 1,
+             "vocab_size": 32, "max_position_embeddings": 2048, "torch_dtype": "float16",
+             "transformers_version": "4.38.2"}
+HF_TOKENIZER = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [
+    {"id": 0, "content": "<unk>", "single_word": False, "lstrip": False, "rstrip": False,
+     "normalized": False, "special": True}],
+    "normalizer": None, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False,
+                                          "trim_offsets": True, "use_regex": True},
+    "post_processor": None, "decoder": None,
+    "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
+              "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
+              "vocab": {"<unk>": 0, "a": 1, "b": 2, "ab": 3}, "merges": ["a b"]}}
+
+
+def model_files():
+    """[(path, bytes, facts)] of the models image; facts are the fields
+    scute's models[] entry must carry (besides path, size, sha256)."""
+    st_tensors = [("model.embed_tokens.weight", "F16", (32, 64)), ("model.norm.weight", "F16", (64,)),
+                  ("lm_head.weight", "BF16", (32, 64)), ("model.layers.0.mlp.up_proj.weight", "F32", (128, 64))]
+    st_params = sum(_prod(s) for _, _, s in st_tensors)
+    gg_tensors = [("token_embd.weight", [64, 32], 1), ("blk.0.attn_q.weight", [256, 2], 12),
+                  ("blk.0.ffn_down.weight", [256, 1], 14), ("output_norm.weight", [64], 0)]
+    gg_params = sum(_prod(d) for _, d, _ in gg_tensors)
+    gg_kvs = [("general.architecture", 8, "llama"), ("general.name", 8, "scute-tiny"),
+              ("general.alignment", 4, 32), ("general.file_type", 4, 15),
+              ("llama.context_length", 4, 2048), ("llama.embedding_length", 4, 64),
+              ("llama.block_count", 4, 1), ("llama.attention.head_count", 4, 4),
+              ("llama.rope.freq_base", 6, 10000.0),
+              ("tokenizer.ggml.model", 8, "llama"), ("tokenizer.ggml.tokens", 9, ["<unk>", "a", "b", "ab"])]
+    import pickle
+    plain = pickle.dumps({"weights": [0.5, 0.25, 0.125], "epoch": 3, "name": "scute-tiny"}, protocol=4)
+    return [
+        ("models/llama-tiny/model.safetensors",
+         safetensors_file(st_tensors, {"format": "pt"}),
+         {"format": "safetensors", "pickleBased": False, "parameters": st_params}),
+        ("models/llama-tiny/config.json", (json.dumps(HF_CONFIG, indent=2) + "\n").encode(),
+         {"format": "model-config", "pickleBased": False, "architecture": "LlamaForCausalLM"}),
+        ("models/llama-tiny/tokenizer.json", json.dumps(HF_TOKENIZER).encode(),
+         {"format": "tokenizer", "pickleBased": False}),
+        ("models/gguf/scute-tiny-Q4_K_M.gguf", gguf_file(gg_kvs, gg_tensors),
+         {"format": "gguf", "pickleBased": False, "architecture": "llama", "quantization": "Q4_K_M",
+          "parameters": gg_params}),
+        ("models/onnx/tiny.onnx", onnx_file(), {"format": "onnx", "pickleBased": False}),
+        ("models/numpy/weights.npy", npy_file((3, 4)), {"format": "numpy", "pickleBased": False}),
+        ("models/pickle/state.pkl", plain, {"format": "pickle", "pickleBased": True}),
+        ("models/pickle/evil.pkl", evil_pickle_file(), {"format": "pickle", "pickleBased": True}),
+        ("models/torch/checkpoint.pt", torch_zip_file("checkpoint"),
+         {"format": "pytorch-zip", "pickleBased": True}),
+    ]
+
+
+def _prod(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n
+
+
+def _torch_save_bytes():
+    """A real torch.save() checkpoint when torch is importable, else None."""
+    code = ("import io, sys, torch\n"
+            "torch.manual_seed(0)\n"
+            "sd = {'fc.weight': torch.arange(12, dtype=torch.float32).reshape(3, 4), 'fc.bias': torch.zeros(3)}\n"
+            "b = io.BytesIO(); torch.save(sd, b); sys.stdout.buffer.write(b.getvalue())\n")
+    try:
+        p = subprocess.run(["/usr/bin/python3", "-c", code], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout if p.returncode == 0 and p.stdout.startswith(b"PK") else None
+
+
+def _check_with_libraries(files, tmp):
+    """Where numpy / onnx are importable on the host, check our hand-written
+    files load (best effort: the files follow the specs either way)."""
+    code = ("import sys\nimport numpy\n"
+            "a = numpy.load(sys.argv[1], allow_pickle=False)\nassert a.shape == (3, 4), a.shape\n")
+    d = dict((p, b) for p, b, _ in files)
+    npy = os.path.join(tmp, "check.npy")
+    with open(npy, "wb") as f:
+        f.write(d["models/numpy/weights.npy"])
+    p = subprocess.run(["/usr/bin/python3", "-c", code, npy], stderr=subprocess.PIPE)
+    if p.returncode and b"No module named" not in p.stderr:
+        raise RuntimeError("numpy rejects our .npy: " + p.stderr.decode())
+    onnxp = os.path.join(tmp, "check.onnx")
+    with open(onnxp, "wb") as f:
+        f.write(d["models/onnx/tiny.onnx"])
+    code = "import sys, onnx\nonnx.checker.check_model(onnx.load(sys.argv[1]))\n"
+    p = subprocess.run(["/usr/bin/python3", "-c", code, onnxp], stderr=subprocess.PIPE)
+    if p.returncode and b"No module named" not in p.stderr:
+        raise RuntimeError("onnx rejects our model: " + p.stderr.decode())
+    os.unlink(npy)
+    os.unlink(onnxp)
+
+
+def models():
+    """<dir>/oci tag models: layer 1 the model files (and one that layer 2
+    deletes), layer 2 a whiteout; truth.json {"models": {path: facts}}."""
+    def build(tmp):
+        files = model_files()
+        real = _torch_save_bytes()
+        if real:
+            files.append(("models/torch/real-torch-save.pt", real, {"format": "pytorch-zip", "pickleBased": True}))
+        _check_with_libraries(files, tmp)
+        deleted = ("models/old/deleted.safetensors", safetensors_file([("w", "F32", (4, 4))]))
+        dirs = sorted({os.path.dirname(p) for p, _, _ in files} | {"models/old"})
+        ents = [D("models")] + [D(d) for d in dirs if d != "models"]
+        ents += [F(p, b) for p, b, _ in files] + [F(*deleted)]
+        top = tar_bytes([D("models"), D("models/old"), WH(deleted[0])])
+        write_image(Layout(os.path.join(tmp, "oci")), [tar_bytes(ents), top], ref="models")
+        truth = {}
+        for p, b, facts in files:
+            truth[p] = dict(facts, size=len(b), sha256=sha256_hex(b))
+        write_truth(tmp, {"models": truth, "deleted": [deleted[0]], "realTorchSave": bool(real)})
+    return cached("models", build)
+
+
+# ---- hostile catalog inputs (the SBOM "Bad input" list)
+
+HOSTILE_FIELD = 100 * 1000 * 1000
+
+
+def sbom_hostile():
+    """<dir>/oci tag hostile. truth.json: {"hostile": [paths that must get
+    a note], "good": {"pypi": [...], "npm": [...], "models": [...]}}."""
+    def build(tmp):
+        big = b"Package: hugefield\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n" \
+              b"Description: " + b"a" * HOSTILE_FIELD + b"\n\n"
+        status = (b"Package: gooddeb\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n"
+                  b"Description: fine\n\n") + big + \
+                 (b"Package: gooddeb2\nStatus: install ok installed\nVersion: 2.0-1\nArchitecture: all\n"
+                  b"Description: fine too\n\n")
+        good_meta = "Metadata-Version: 2.1\nName: goodpy\nVersion: 2.0\nSummary: fine\n"
+        bad_meta = b"Metadata-Version: 2.1\nName: bad\xff\xfeutf8\nVersion: 1.\xc3\x28\nSummary: \xed\xa0\x80\x80\n"
+        gguf = b"GGUF" + struct.pack("<IQQ", 3, 0, 1 << 40) + _gguf_kv("general.architecture", 8, "llama")
+        st = struct.pack("<Q", 1 << 63) + b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
+        endless = b"\x80\x04" + b"]" + b"K\x01a" * (4 << 20)             # APPENDs, no STOP, ever
+        sp = "usr/lib/python3/dist-packages"
+        hostile = {
+            "var/lib/dpkg/status": status,
+            sp + "/badutf8-1.0.dist-info/METADATA": bad_meta,
+            "models/bad-header.safetensors": st,
+            "models/many-kv.gguf": gguf,
+            "models/endless.pkl": endless,
+        }
+        good = {
+            "etc/os-release": b'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+            sp + "/goodpy-2.0.dist-info/METADATA": good_meta.encode(),
+            sp + "/goodpy-2.0.dist-info/RECORD": b"goodpy-2.0.dist-info/METADATA,,\n",
+            "app/node_modules/goodnpm/package.json": b'{"name": "goodnpm", "version": "1.2.3"}\n',
+            "models/good.safetensors": safetensors_bytes(),
+        }
+        allf = dict(good, **hostile)
+        dirs = set()
+        for p in allf:
+            parts = p.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                dirs.add("/".join(parts[:i]))
+        ents = [D(d) for d in sorted(dirs)] + [F(p, allf[p]) for p in sorted(allf)]
+        write_image(Layout(os.path.join(tmp, "oci")), [tar_bytes(ents)], ref="hostile")
+        write_truth(tmp, {"hostile": sorted(hostile), "good": {
+            "pypi": ["goodpy"], "npm": ["goodnpm"], "models": ["models/good.safetensors"],
+            "deb": ["gooddeb", "gooddeb2"]}})
+    return cached("sbom-hostile", build)
+
+
+# ---- benchmark image for bench/sbom.sh
+
+BENCH_SBOM_MODEL_BYTES = 500 * MB
+
+
+def _random_safetensors(path, total, seed):
+    """A safetensors file of about `total` bytes of pseudo-random F16 data,
+    written in 16 MB chunks (random.Random: fast and deterministic)."""
+    import random
+    rng = random.Random(seed)
+    per = 64 * 1024 * 1024                                # bytes per tensor
+    n = max(1, total // per)
+    tensors = [("model.layers.%d.mlp.weight" % i, "F16", (per // 2 // 4096, 4096)) for i in range(n)]
+    header, off = {"__metadata__": {"format": "pt"}}, 0
+    for name, dt, shape in tensors:
+        header[name] = {"dtype": dt, "shape": list(shape), "data_offsets": [off, off + per]}
+        off += per
+    hb = json.dumps(header, separators=(",", ":")).encode()
+    hb += b" " * (-len(hb) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hb)) + hb)
+        for _ in range(n * 4):
+            f.write(rng.randbytes(per // 4))
+
+
+def _tar_gz_dir(tmp, name, base, members):
+    """<tmp>/<name>.tar.gz of members (relative to base); (path, diff_id)."""
+    tarp = os.path.join(tmp, name + ".tar")
+    run("tar", "--numeric-owner", "--sort=name", "-cf", tarp, "-C", base, *members)
+    diff_id = file_digest(tarp)
+    with open(tarp + ".gz", "wb") as fo:
+        run("gzip", "-6", "-n", "-c", tarp, stdout=fo)
+    os.unlink(tarp)
+    return tarp + ".gz", diff_id
+
+
+def bench_sbom():
+    """<dir>/oci tag bench: torchroot (Debian + python3-torch), CUDA
+    libraries from /usr/local/cuda/lib64 if present, a 500 MB safetensors
+    + GGUF + config, an app layer with the fake dists; gzip -6."""
+    import concurrent.futures
+    src = os.path.join(torchroot(), "rootfs")
+
+    def build(tmp):
+        stage = os.path.join(tmp, "stage")
+        mdir = os.path.join(stage, "models", "opt", "models", "llm")
+        os.makedirs(mdir)
+        _random_safetensors(os.path.join(mdir, "model.safetensors"), BENCH_SBOM_MODEL_BYTES, 1)
+        with open(os.path.join(mdir, "config.json"), "w") as f:
+            json.dump(HF_CONFIG, f, indent=2)
+        for p, b, _ in model_files():
+            if p.endswith((".gguf", ".onnx", ".pkl", ".pt", "tokenizer.json")):
+                _write(os.path.join(stage, "models"), "opt/models/small/" + os.path.basename(p), b)
+        jobs = [("rootfs", src, ["."])]
+        cuda = "/usr/local/cuda/lib64"
+        if os.path.isdir(cuda):
+            cstage = os.path.join(stage, "cuda")
+            os.makedirs(os.path.join(cstage, "usr/local/cuda/lib64"))
+            run("cp", "-a", os.path.realpath(cuda) + "/.", os.path.join(cstage, "usr/local/cuda/lib64") + "/")
+            jobs.append(("cuda", cstage, ["usr"]))
+        jobs.append(("models", os.path.join(stage, "models"), ["opt"]))
+        with concurrent.futures.ThreadPoolExecutor(max(1, min(3, os.cpu_count() or 1))) as ex:
+            futs = [(n, ex.submit(_tar_gz_dir, tmp, n, b, m)) for n, b, m in jobs]
+            results = [(n, f.result()) for n, f in futs]
+        L = Layout(os.path.join(tmp, "oci"))
+        descs, diff_ids, hist = [], [], []
+        for n, (path, did) in results:
+            d = L.put_file(path, MT_LAYER_GZIP, move=True)
+            log("bench-sbom layer %s: %d bytes" % (n, d["size"]))
+            descs.append(d)
+            diff_ids.append(did)
+            hist.append({"created": FIXED_TIME, "created_by": "bench-sbom layer " + n})
+        cdesc = L.put_json(default_config(diff_ids, history=hist), MT_CONFIG)
+        L.tag(L.put_json({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cdesc,
+                          "layers": descs}, MT_MANIFEST), "bench")
+        safe_rmtree(stage)
+    return cached("bench-sbom", build)
+
+
 BUILDERS = {"rootfs": rootfs, "debian": debian, "layers": layers, "zstd": zstd,
-            "zstd-layers": zstd_layers, "index": index, "million": million, "bench": bench}
+            "zstd-layers": zstd_layers, "index": index, "million": million, "bench": bench,
+            "pyroot": pyroot, "pydeb": pydeb, "torchroot": torchroot, "torch": torch, "npm": npm,
+            "rpm": rpm, "models": models, "sbom-hostile": sbom_hostile, "bench-sbom": bench_sbom}
 
 
 def main(argv):

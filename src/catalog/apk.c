@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -28,54 +29,6 @@ static const sc_interest ap_interest = {
 	.name = "apk installed", .globs = ap_globs, .capture_max = SC_APK_DB_MAX,
 };
 static const sc_interest *const ap_interests[] = { &ap_interest, NULL };
-
-/* Replace invalid UTF-8 and control bytes with '?'; returns 1 when something changed. */
-static int ap_sanitize(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	int changed = 0;
-
-	while (*p) {
-		size_t n, i;
-		unsigned cp;
-
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f) {
-				*p = '?';
-				changed = 1;
-			}
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if (i <= n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		p += n + 1;
-	}
-	return changed;
-}
 
 typedef struct ap_span {
 	const char *p;
@@ -103,7 +56,7 @@ static int ap_value(char **out, ap_span v, int *bad)
 	for (i = 0; i < v.len; i++)
 		(*out)[i] = v.p[i] ? v.p[i] : '\x01';
 	(*out)[v.len] = '\0';
-	if (ap_sanitize(*out))
+	if (sc_utf8_sanitize(*out))
 		*bad = 1;
 	return 0;
 }
@@ -235,7 +188,7 @@ static int ap_add_file(ap_rec *r, ap_span file, size_t *total)
 	*total += strlen(clean) + 1;
 	if (!(s = sc_strdup(clean)))
 		return SC_ENOMEM;
-	ap_sanitize(s);
+	sc_utf8_sanitize(s);
 	return ap_strv_take(&r->files, s);
 }
 

@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -57,54 +58,6 @@ static const sc_interest *const dp_interests[] = {
 };
 
 /* ---- strings ---------------------------------------------------------- */
-
-/* Replace invalid UTF-8 and control bytes with '?'; returns 1 when something changed. */
-static int dp_sanitize(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	int changed = 0;
-
-	while (*p) {
-		size_t n, i;
-		unsigned cp;
-
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f) {
-				*p = '?';
-				changed = 1;
-			}
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if (i <= n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		p += n + 1;
-	}
-	return changed;
-}
 
 static int dp_space(char c)
 {
@@ -156,7 +109,7 @@ static int dp_value(char **out, dp_span v, int first_line, int *bad)
 		free(s);
 		return 0;
 	}
-	if (dp_sanitize(s) && bad)
+	if (sc_utf8_sanitize(s) && bad)
 		*bad = 1;
 	*out = s;
 	return 0;
@@ -434,7 +387,7 @@ int sc_dpkg_parse_list(char ***out, const void *data, size_t len)
 		return rc;
 	}
 	for (i = 0; i < s.n; i++)
-		dp_sanitize(s.v[i]);
+		sc_utf8_sanitize(s.v[i]);
 	*out = dp_strv_finish(&s, 0);
 	return 0;
 }
@@ -546,7 +499,7 @@ static int dp_files(dp_ctx *c, sc_package *p)
 		int bad = 0;
 
 		for (i = 0; i < s.n; i++)
-			bad |= dp_sanitize(s.v[i]);
+			bad |= sc_utf8_sanitize(s.v[i]);
 		if (bad && (rc = sc_catalog_note(c->cat, SC_NOTE_WARNING, "dpkg", path,
 						 "invalid UTF-8 in file names replaced with '?'")) != 0) {
 			dp_strv_release(&s);

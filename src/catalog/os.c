@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/path.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -37,54 +38,6 @@ static const sc_interest os_interest = {
 };
 
 static const sc_interest *const os_interests[] = { &os_interest, NULL };
-
-/* Replace invalid UTF-8 and control bytes with '?'; returns 1 when something changed. */
-static int os_sanitize(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	int changed = 0;
-
-	while (*p) {
-		size_t n = 0, i;
-		unsigned cp;
-
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f) {
-				*p = '?';
-				changed = 1;
-			}
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if (i <= n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		p += n + 1;
-	}
-	return changed;
-}
 
 /* The capture of the regular file at `path` (symlinks followed), or NULL. */
 static const sc_capture *os_capture(const sc_fsview *view, sc_catalog *cat, const char *path, int *rc)
@@ -118,7 +71,7 @@ static int os_set(char **dst, const char *s, size_t len)
 
 	if (!c)
 		return SC_ENOMEM;
-	os_sanitize(c);
+	sc_utf8_sanitize(c);
 	free(*dst);
 	*dst = c;
 	return 0;
@@ -310,7 +263,7 @@ static char *os_first_line(const sc_capture *c)
 		len--;
 	s = sc_strndup(p, len);
 	if (s)
-		os_sanitize(s);
+		sc_utf8_sanitize(s);
 	return s;
 }
 

@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/utf8.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
@@ -45,54 +46,6 @@ enum {
 	RPMTAG_LONGSIZE = 5009,
 };
 enum { T_INT32 = 4, T_INT64 = 5, T_STRING = 6, T_STRING_ARRAY = 8, T_I18NSTRING = 9 };
-
-/* Replace invalid UTF-8 and control bytes with '?'; returns 1 when something changed. */
-static int rp_sanitize(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	int changed = 0;
-
-	while (*p) {
-		size_t n, i;
-		unsigned cp;
-
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f) {
-				*p = '?';
-				changed = 1;
-			}
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if (i <= n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			*p++ = '?';
-			changed = 1;
-			continue;
-		}
-		p += n + 1;
-	}
-	return changed;
-}
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -262,7 +215,7 @@ static int rp_dup(char **out, const char *s, int *bad)
 		return 0;
 	if (!(*out = sc_strdup(s)))
 		return SC_ENOMEM;
-	if (rp_sanitize(*out))
+	if (sc_utf8_sanitize(*out))
 		*bad = 1;
 	return 0;
 }
@@ -331,7 +284,7 @@ static int rp_add_file(rp_strv *files, size_t *bytes, const char *dir, const cha
 	*bytes += strlen(clean) + 1;
 	if (!(s = sc_strdup(clean)))
 		return SC_ENOMEM;
-	rp_sanitize(s);
+	sc_utf8_sanitize(s);
 	return rp_strv_take(files, s);
 }
 
@@ -416,7 +369,7 @@ static int rp_depends(rp_hdr *h, rp_strv *deps, int *dropped)
 			rc = SC_ENOMEM;
 			break;
 		}
-		rp_sanitize(s);
+		sc_utf8_sanitize(s);
 		rc = rp_strv_take(deps, s);
 	}
 	free(req);
@@ -471,9 +424,9 @@ static int rp_source(sc_package *p, const char *srpm, const char *verrel)
 			return SC_ENOMEM;
 	}
 	if (p->source_name)
-		rp_sanitize(p->source_name);
+		sc_utf8_sanitize(p->source_name);
 	if (p->source_version)
-		rp_sanitize(p->source_version);
+		sc_utf8_sanitize(p->source_version);
 	return 0;
 }
 

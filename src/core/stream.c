@@ -34,6 +34,35 @@ ssize_t sc_stream_read_full(sc_stream *s, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+int sc_stream_read_all(sc_stream *s, sc_buf *out, size_t max, const char *what)
+{
+	size_t start = out->len;
+	char chunk[65536];
+	int rc = 0;
+
+	for (;;) {
+		ssize_t n = sc_stream_read(s, chunk, sizeof(chunk));
+
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (out->len - start + (size_t)n > max) {
+			rc = sc_error_set(SC_ELIMIT, "%s exceeds %zu bytes", what, max);
+			break;
+		}
+		if ((rc = sc_buf_append(out, chunk, (size_t)n)) != 0)
+			break;
+	}
+	if (rc && out->data) {
+		out->len = start;
+		out->data[start] = '\0';
+	}
+	return rc;
+}
+
 /* ---- file range ---- */
 
 typedef struct {

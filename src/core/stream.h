@@ -34,6 +34,15 @@ void sc_stream_close(sc_stream *s); /* accepts NULL */
 /* Read until buf is full or end of stream; returns bytes read or error. */
 ssize_t sc_stream_read_full(sc_stream *s, void *buf, size_t len);
 
+struct sc_buf;
+/*
+ * Append the rest of the stream to out, failing with SC_ELIMIT (message
+ * "<what> exceeds <max> bytes") once more than max bytes arrive.  On
+ * failure out is restored to its length before the call.  The stream is
+ * not closed.
+ */
+int sc_stream_read_all(sc_stream *s, struct sc_buf *out, size_t max, const char *what);
+
 /*
  * Bytes [offset, offset+length) of an open file descriptor, read with
  * pread().  If own_fd, the fd is closed with the stream.  length may be

@@ -792,8 +792,6 @@ int sc_fileset_read(sc_fileset *fs, const char *name, size_t max, sc_buf *out)
 {
 	sc_stream *s = NULL;
 	uint64_t size;
-	size_t start = out->len;
-	char chunk[65536];
 	int rc;
 
 	if ((rc = sc_fileset_open(fs, name, &s, &size)) != 0)
@@ -803,27 +801,15 @@ int sc_fileset_read(sc_fileset *fs, const char *name, size_t max, sc_buf *out)
 				  (unsigned long long)size, max);
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = sc_stream_read(s, chunk, sizeof(chunk));
+	{
+		char what[600];
 
-		if (n < 0) {
-			rc = sc_error_prefix((int)n, "'%s' in %s", name, fs->name);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (out->len - start + (size_t)n > max) {
-			rc = sc_error_set(SC_ELIMIT, "'%s' in %s exceeds %zu bytes", name, fs->name, max);
-			goto out;
-		}
-		if ((rc = sc_buf_append(out, chunk, (size_t)n)) != 0)
-			goto out;
+		snprintf(what, sizeof(what), "'%s' in %s", name, fs->name);
+		rc = sc_stream_read_all(s, out, max, what);
+		if (rc && rc != SC_ELIMIT)
+			sc_error_prefix(rc, "%s", what);
 	}
 out:
-	if (rc && out->data) {
-		out->len = start;
-		out->data[start] = '\0';
-	}
 	sc_stream_close(s);
 	return rc;
 }

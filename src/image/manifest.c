@@ -563,12 +563,42 @@ void sc_index_release(sc_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
-int sc_index_parse(sc_index *out, const char *data, size_t len)
+/*
+ * The required array `key` of descriptors (at most max), into a new array.
+ * *out and *n_out are set even on failure, so the caller's release frees
+ * what was parsed.
+ */
+static int parse_descriptors(sc_descriptor **out, size_t *n_out, json_t *root, const char *key, size_t max,
+			     const char *what)
 {
-	json_t *root = NULL, *arr, *it;
-	sc_index ix;
+	json_t *arr, *it;
 	size_t i, n;
 	char prefix[NAME_LEN];
+	int rc;
+
+	if ((rc = get_typed(&arr, root, NULL, key, 1, 1, what)) != 0)
+		return rc;
+	n = json_array_size(arr);
+	if ((rc = check_count(n, max, what, key)) != 0)
+		return rc;
+	if (!n)
+		return 0;
+	*out = sc_calloc(n, sizeof(**out));
+	if (!*out)
+		return SC_ENOMEM;
+	*n_out = n;
+	json_array_foreach(arr, i, it) {
+		snprintf(prefix, sizeof(prefix), "%s[%zu]", key, i);
+		if ((rc = parse_descriptor(&(*out)[i], it, prefix, what)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int sc_index_parse(sc_index *out, const char *data, size_t len)
+{
+	json_t *root = NULL;
+	sc_index ix;
 	int rc;
 
 	memset(&ix, 0, sizeof(ix));
@@ -588,24 +618,9 @@ int sc_index_parse(sc_index *out, const char *data, size_t len)
 				  W_INDEX);
 		goto out;
 	}
-	if ((rc = get_typed(&arr, root, NULL, "manifests", 1, 1, W_INDEX)) != 0)
+	if ((rc = parse_descriptors(&ix.manifests, &ix.n_manifests, root, "manifests", SC_MAX_INDEX_ENTRIES,
+				    W_INDEX)) != 0)
 		goto out;
-	n = json_array_size(arr);
-	if ((rc = check_count(n, SC_MAX_INDEX_ENTRIES, W_INDEX, "manifests")) != 0)
-		goto out;
-	if (n) {
-		ix.manifests = sc_calloc(n, sizeof(*ix.manifests));
-		if (!ix.manifests) {
-			rc = SC_ENOMEM;
-			goto out;
-		}
-		ix.n_manifests = n;
-	}
-	json_array_foreach(arr, i, it) {
-		snprintf(prefix, sizeof(prefix), "manifests[%zu]", i);
-		if ((rc = parse_descriptor(&ix.manifests[i], it, prefix, W_INDEX)) != 0)
-			goto out;
-	}
 	*out = ix;
 	memset(&ix, 0, sizeof(ix));
 out:
@@ -632,10 +647,8 @@ void sc_manifest_release(sc_manifest *m)
 
 int sc_manifest_parse(sc_manifest *out, const char *data, size_t len)
 {
-	json_t *root = NULL, *cfg, *arr, *it;
+	json_t *root = NULL, *cfg;
 	sc_manifest m;
-	size_t i, n;
-	char prefix[NAME_LEN];
 	int rc;
 
 	memset(&m, 0, sizeof(m));
@@ -659,24 +672,8 @@ int sc_manifest_parse(sc_manifest *out, const char *data, size_t len)
 		goto out;
 	if ((rc = parse_descriptor(&m.config, cfg, "config", W_MANIFEST)) != 0)
 		goto out;
-	if ((rc = get_typed(&arr, root, NULL, "layers", 1, 1, W_MANIFEST)) != 0)
+	if ((rc = parse_descriptors(&m.layers, &m.n_layers, root, "layers", SC_MAX_LAYERS, W_MANIFEST)) != 0)
 		goto out;
-	n = json_array_size(arr);
-	if ((rc = check_count(n, SC_MAX_LAYERS, W_MANIFEST, "layers")) != 0)
-		goto out;
-	if (n) {
-		m.layers = sc_calloc(n, sizeof(*m.layers));
-		if (!m.layers) {
-			rc = SC_ENOMEM;
-			goto out;
-		}
-		m.n_layers = n;
-	}
-	json_array_foreach(arr, i, it) {
-		snprintf(prefix, sizeof(prefix), "layers[%zu]", i);
-		if ((rc = parse_descriptor(&m.layers[i], it, prefix, W_MANIFEST)) != 0)
-			goto out;
-	}
 	*out = m;
 	memset(&m, 0, sizeof(m));
 out:

@@ -5,6 +5,7 @@
 #include "image/source.h"
 #include "core/error.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,6 @@ void sc_source_free(sc_source *s)
 int sc_source_read_blob(sc_source *s, const sc_descriptor *d, size_t max, sc_buf *out)
 {
 	sc_stream *st = NULL;
-	size_t start = out->len;
-	char chunk[65536];
 	char dg[SC_DIGEST_STRLEN];
 	int rc;
 
@@ -42,27 +41,12 @@ int sc_source_read_blob(sc_source *s, const sc_descriptor *d, size_t max, sc_buf
 				    (unsigned long long)d->size, max);
 	if ((rc = s->ops->open_blob(s, d, &st)) != 0)
 		return rc;
-	for (;;) {
-		ssize_t n = sc_stream_read(st, chunk, sizeof(chunk));
+	{
+		char what[100];
 
-		if (n < 0) {
-			rc = (int)n;
-			goto out;
-		}
-		if (n == 0)
-			break; /* end of stream: the verifier has checked size and digest */
-		if (out->len - start + (size_t)n > max) {
-			rc = sc_error_set(SC_ELIMIT, "blob %s exceeds %zu bytes",
-					  d->digest.set ? sc_digest_fmt(&d->digest, dg) : "(no digest)", max);
-			goto out;
-		}
-		if ((rc = sc_buf_append(out, chunk, (size_t)n)) != 0)
-			goto out;
-	}
-out:
-	if (rc && out->data) {
-		out->len = start;
-		out->data[start] = '\0';
+		/* At end of stream the verifier has checked size and digest. */
+		snprintf(what, sizeof(what), "blob %s", d->digest.set ? sc_digest_fmt(&d->digest, dg) : "(no digest)");
+		rc = sc_stream_read_all(st, out, max, what);
 	}
 	sc_stream_close(st);
 	return rc;

@@ -1,0 +1,10 @@
+/* version_go.c - placeholder until the go comparator lands: every version is rejected. */
+#include "vuln/version.h"
+#include "core/error.h"
+
+int sc_version_cmp_go(const char *a, const char *b, int *out)
+{
+	(void)b;
+	(void)out;
+	return sc_error_set(SC_EUNSUPPORTED, "go versions are not supported yet ('%.64s')", a);
+}

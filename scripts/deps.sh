@@ -11,7 +11,7 @@ libcmocka-dev libsqlite3-dev
 clang libclang-rt-14-dev llvm
 python3 python3-pytest python3-jsonschema
 debootstrap umoci skopeo tar gzip time
-rpm npm
+rpm python3-rpm npm
 "
 
 # Packages whose job another installed package may already do: skip the

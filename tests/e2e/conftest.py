@@ -227,3 +227,36 @@ def load_json(path):
 
 def re_escape(s):
     return re.escape(s)
+
+
+# --------------------------------------------------------------------------
+# tests/tools/vercmp: scute's version comparators for the differential tests
+
+
+def vercmp_path():
+    cands = []
+    if os.environ.get("SCUTE_VERCMP"):
+        cands.append(os.environ["SCUTE_VERCMP"])
+    if os.environ.get("SCUTE"):
+        cands.append(os.path.join(os.path.dirname(os.path.dirname(os.environ["SCUTE"])),
+                                  "tests", "vercmp"))
+    cands.append(os.path.join(CHECKOUT, "build", "tests", "vercmp"))
+    for c in cands:
+        if os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    return None
+
+
+@pytest.fixture(scope="module")
+def vercmp():
+    p = vercmp_path()
+    if not p:
+        pytest.skip("tests/vercmp helper not built (set SCUTE_VERCMP or SCUTE)")
+
+    def run(scheme, pairs):
+        inp = "".join("%s %s %s\n" % (scheme, a, b) for a, b in pairs)
+        out = subprocess.run([p], input=inp, capture_output=True, text=True, check=True,
+                             timeout=120).stdout.split("\n")
+        assert len(out) == len(pairs) + 1
+        return [o if o == "error" else int(o) for o in out[:-1]]
+    return run

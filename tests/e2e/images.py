@@ -91,7 +91,7 @@ VERSIONS = {
     "torch": "1",
     "npm": "1",
     "rpm": "1",
-    "models": "1",
+    "models": "2",
     "sbom-hostile": "1",
     "bench-sbom": "1",
 }
@@ -1763,17 +1763,31 @@ def _prod(dims):
 
 
 def _torch_save_bytes():
-    """A real torch.save() checkpoint when torch is importable, else None."""
+    """A real torch.save() checkpoint made by Debian's python3-torch: the
+    host's when torch is importable there, else the one inside the cached
+    torchroot tree (run in a chroot), so every machine that runs the suite
+    gets the real format. None only if neither works."""
     code = ("import io, sys, torch\n"
             "torch.manual_seed(0)\n"
             "sd = {'fc.weight': torch.arange(12, dtype=torch.float32).reshape(3, 4), 'fc.bias': torch.zeros(3)}\n"
             "b = io.BytesIO(); torch.save(sd, b); sys.stdout.buffer.write(b.getvalue())\n")
+    cmds = [["/usr/bin/python3", "-c", code]]
     try:
-        p = subprocess.run(["/usr/bin/python3", "-c", code], stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return p.stdout if p.returncode == 0 and p.stdout.startswith(b"PK") else None
+        root = os.path.join(torchroot(), "rootfs")
+        # torch opens /dev/urandom and the tree has an empty /dev: bind the
+        # host's /dev in a private mount namespace (gone when the command ends).
+        cmds.append(["unshare", "-m", "sh", "-c", 'mount --bind /dev "$0/dev" && exec chroot "$0" "$@"',
+                     root, "/usr/bin/python3", "-c", code])
+    except Exception as e:  # noqa: BLE001 - building the tree needs the Debian mirror
+        log("torchroot unavailable for torch.save: %s" % e)
+    for cmd in cmds:
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if p.returncode == 0 and p.stdout.startswith(b"PK"):
+            return p.stdout
+    return None
 
 
 def _check_with_libraries(files, tmp):

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/strv.h"
 #include "core/utf8.h"
 
 #include <stdint.h>
@@ -61,80 +62,11 @@ static int ap_value(char **out, ap_span v, int *bad)
 	return 0;
 }
 
-typedef struct ap_strv {
-	char **v;
-	size_t n, cap, max;
-	int dropped;
-} ap_strv;
-
-static void ap_strv_release(ap_strv *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int ap_strv_take(ap_strv *s, char *str)
-{
-	if (s->max && s->n >= s->max) {
-		s->dropped = 1;
-		free(str);
-		return 0;
-	}
-	if (s->n + 1 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 16;
-		char **nv = sc_reallocarray(s->v, ncap, sizeof(*nv));
-
-		if (!nv) {
-			free(str);
-			return SC_ENOMEM;
-		}
-		s->v = nv;
-		s->cap = ncap;
-	}
-	s->v[s->n++] = str;
-	s->v[s->n] = NULL;
-	return 0;
-}
-
-static int ap_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **ap_strv_finish(ap_strv *s, int uniq)
-{
-	char **v;
-	size_t i, k = 0;
-
-	if (!s->n) {
-		ap_strv_release(s);
-		return NULL;
-	}
-	if (uniq) {
-		qsort(s->v, s->n, sizeof(*s->v), ap_strcmp);
-		for (i = 0; i < s->n; i++) {
-			if (k && strcmp(s->v[k - 1], s->v[i]) == 0)
-				free(s->v[i]);
-			else
-				s->v[k++] = s->v[i];
-		}
-		s->n = k;
-		s->v[k] = NULL;
-	}
-	v = s->v;
-	memset(s, 0, sizeof(*s));
-	return v;
-}
-
 /* One record being read. */
 typedef struct ap_rec {
 	ap_span f[128];        /* first occurrence of each single-letter field, by ASCII code */
 	ap_span dir;           /* current F: */
-	ap_strv files;
+	sc_strv files;
 	size_t line;           /* first line */
 	int too_long;
 	int any;
@@ -150,7 +82,7 @@ typedef struct ap_ctx {
 
 static void ap_rec_reset(ap_rec *r)
 {
-	ap_strv_release(&r->files);
+	sc_strv_release(&r->files);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -189,11 +121,11 @@ static int ap_add_file(ap_rec *r, ap_span file, size_t *total)
 	if (!(s = sc_strdup(clean)))
 		return SC_ENOMEM;
 	sc_utf8_sanitize(s);
-	return ap_strv_take(&r->files, s);
+	return sc_strv_push(&r->files, s);
 }
 
 /* "so:libc.musl-x86_64.so.1 musl>=1.2 /bin/sh !foo" -> names. */
-static int ap_depends(ap_strv *out, const char *s)
+static int ap_depends(sc_strv *out, const char *s)
 {
 	while (s && *s) {
 		size_t n;
@@ -212,7 +144,7 @@ static int ap_depends(ap_strv *out, const char *s)
 
 				if (!d)
 					return SC_ENOMEM;
-				if ((rc = ap_strv_take(out, d)) != 0)
+				if ((rc = sc_strv_push(out, d)) != 0)
 					return rc;
 			}
 		}
@@ -239,7 +171,7 @@ static int ap_finish(ap_ctx *c, ap_rec *r)
 {
 	sc_package p;
 	char *size = NULL, *isize = NULL, *deps = NULL, *commit = NULL;
-	ap_strv dv;
+	sc_strv dv;
 	uint64_t u;
 	int bad = 0, rc;
 
@@ -295,8 +227,8 @@ static int ap_finish(ap_ctx *c, ap_rec *r)
 						"package '%s': more than %d dependencies, the rest dropped", p.name,
 						SC_APK_MAX_DEPENDS)) != 0)
 		goto out;
-	p.depends = ap_strv_finish(&dv, 1);
-	p.files = ap_strv_finish(&r->files, 0);
+	p.depends = sc_strv_finish(&dv, 1);
+	p.files = sc_strv_finish(&r->files, 0);
 	if (bad && (rc = sc_catalog_note(c->cat, SC_NOTE_WARNING, "apk", c->location,
 					 "package '%s': invalid UTF-8 or control bytes replaced with '?'", p.name)) != 0)
 		goto out;
@@ -317,7 +249,7 @@ out:
 	sc_strv_free(p.depends);
 	sc_strv_free(p.files);
 	sc_kv_list_release(&p.props);
-	ap_strv_release(&dv);
+	sc_strv_release(&dv);
 	free(size);
 	free(isize);
 	free(deps);

@@ -141,7 +141,7 @@ static int strv_copy(char ***out, char *const *v)
 	return 0;
 }
 
-static void package_release(sc_package *p)
+void sc_package_release(sc_package *p)
 {
 	free(p->name);
 	free(p->version);
@@ -188,7 +188,7 @@ void sc_catalog_release(sc_catalog *cat)
 		return;
 	os_release(&cat->os);
 	for (i = 0; i < cat->n_pkgs; i++)
-		package_release(&cat->pkgs[i]);
+		sc_package_release(&cat->pkgs[i]);
 	free(cat->pkgs);
 	for (i = 0; i < cat->n_elves; i++)
 		elf_release(&cat->elves[i]);
@@ -239,7 +239,7 @@ int sc_catalog_add_package(sc_catalog *cat, const sc_package *p, sc_package **ou
 	    (rc = dup_opt(&c.supplier, p->supplier)) || (rc = dup_opt(&c.summary, p->summary)) ||
 	    (rc = dup_opt(&c.location, p->location)) || (rc = strv_copy(&c.depends, p->depends)) ||
 	    (rc = strv_copy(&c.files, p->files)) || (rc = kv_copy(&c.props, &p->props))) {
-		package_release(&c);
+		sc_package_release(&c);
 		return rc;
 	}
 	cat->pkgs[cat->n_pkgs] = c;

@@ -154,6 +154,8 @@ void sc_catalog_release(sc_catalog *cat);
  * the stored package through *out (may be NULL).  Strings may be NULL.
  */
 int sc_catalog_add_package(sc_catalog *cat, const sc_package *p, sc_package **out);
+/* Free every field of a package (as sc_catalog_add_package copies them) and zero it. */
+void sc_package_release(sc_package *p);
 int sc_catalog_add_elf(sc_catalog *cat, const sc_elf_info *e);
 int sc_catalog_add_model(sc_catalog *cat, const sc_model_file *m, sc_model_file **out);
 int sc_catalog_note(sc_catalog *cat, sc_note_level level, const char *cataloger, const char *path,

@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/strv.h"
 #include "core/utf8.h"
 
 #include <stdint.h>
@@ -216,79 +217,8 @@ static int deb822_next(deb822 *it, const char *const *names, size_t n_names, dp_
 
 /* ---- dependencies ----------------------------------------------------- */
 
-typedef struct dp_strv {
-	char **v;
-	size_t n, cap;
-	size_t max;
-	int dropped;
-} dp_strv;
-
-static void dp_strv_release(dp_strv *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int dp_strv_addn(dp_strv *s, const char *p, size_t len)
-{
-	if (s->max && s->n >= s->max) {
-		s->dropped = 1;
-		return 0;
-	}
-	if (s->n + 1 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 16;
-		char **nv = sc_reallocarray(s->v, ncap, sizeof(*nv));
-
-		if (!nv)
-			return SC_ENOMEM;
-		s->v = nv;
-		s->cap = ncap;
-	}
-	if (!(s->v[s->n] = sc_strndup(p, len)))
-		return SC_ENOMEM;
-	s->n++;
-	s->v[s->n] = NULL;
-	return 0;
-}
-
-static int dp_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort and drop duplicates; hand the NULL-terminated array over (NULL when empty). */
-static char **dp_strv_finish(dp_strv *s, int uniq)
-{
-	char **v;
-	size_t i, k = 0;
-
-	if (!s->n) {
-		dp_strv_release(s);
-		return NULL;
-	}
-	if (uniq) {
-		qsort(s->v, s->n, sizeof(*s->v), dp_strcmp);
-		for (i = 0; i < s->n; i++) {
-			if (k && strcmp(s->v[k - 1], s->v[i]) == 0)
-				free(s->v[i]);
-			else
-				s->v[k++] = s->v[i];
-		}
-		s->n = k;
-		s->v[k] = NULL;
-	}
-	v = s->v;
-	s->v = NULL;
-	s->n = s->cap = 0;
-	return v;
-}
-
 /* "libc6 (>= 2.34), debconf (>= 0.5) | debconf-2.0, python3:any" -> names. */
-static int dp_depends_add(dp_strv *out, const char *s)
+static int dp_depends_add(sc_strv *out, const char *s)
 {
 	while (s && *s) {
 		size_t n;
@@ -297,7 +227,7 @@ static int dp_depends_add(dp_strv *out, const char *s)
 			s++;
 		n = strcspn(s, " ,|(:[<>=");
 		if (n && n <= DP_NAME_MAX) {
-			int rc = dp_strv_addn(out, s, n);
+			int rc = sc_strv_pushn(out, s, n);
 
 			if (rc)
 				return rc;
@@ -316,11 +246,11 @@ static int dp_depends_add(dp_strv *out, const char *s)
  * that are directories in the image, and parents are resolved through
  * symlinks.  *total counts the bytes kept (bounded by DP_FILE_BYTES_MAX).
  */
-static int dp_list(dp_strv *out, const sc_fsview *view, const char *data, size_t len, size_t *total)
+static int dp_list(sc_strv *out, const sc_fsview *view, const char *data, size_t len, size_t *total)
 {
 	const char *p = data ? data : "", *end = p + (data ? len : 0);
 	char clean[SC_PATH_MAX], resolved[SC_PATH_MAX];
-	dp_strv raw;
+	sc_strv raw;
 	size_t i;
 	int rc = 0;
 
@@ -340,7 +270,7 @@ static int dp_list(dp_strv *out, const sc_fsview *view, const char *data, size_t
 				sc_error_clear();
 				clean[0] = '\0';
 			}
-			if (clean[0] && !(flags & SC_PATH_ESCAPES) && (rc = dp_strv_addn(&raw, clean, strlen(clean))) != 0)
+			if (clean[0] && !(flags & SC_PATH_ESCAPES) && (rc = sc_strv_pushn(&raw, clean, strlen(clean))) != 0)
 				goto out;
 		}
 		p = nl ? nl + 1 : end;
@@ -367,28 +297,28 @@ static int dp_list(dp_strv *out, const sc_fsview *view, const char *data, size_t
 			break;
 		}
 		*total += strlen(use) + 1;
-		if ((rc = dp_strv_addn(out, use, strlen(use))) != 0)
+		if ((rc = sc_strv_pushn(out, use, strlen(use))) != 0)
 			goto out;
 	}
 out:
-	dp_strv_release(&raw);
+	sc_strv_release(&raw);
 	return rc;
 }
 
 int sc_dpkg_parse_list(char ***out, const void *data, size_t len)
 {
-	dp_strv s;
+	sc_strv s;
 	size_t i, total = 0;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
 	if ((rc = dp_list(&s, NULL, data, len, &total)) != 0) {
-		dp_strv_release(&s);
+		sc_strv_release(&s);
 		return rc;
 	}
 	for (i = 0; i < s.n; i++)
 		sc_utf8_sanitize(s.v[i]);
-	*out = dp_strv_finish(&s, 0);
+	*out = sc_strv_finish(&s, 0);
 	return 0;
 }
 
@@ -470,7 +400,7 @@ static int dp_files(dp_ctx *c, sc_package *p)
 	char path[DP_NAME_MAX * 2 + 64];
 	const sc_fsnode *n = NULL;
 	const sc_capture *cap = NULL;
-	dp_strv s;
+	sc_strv s;
 	int rc;
 
 	if (!dp_name_ok(p->name))
@@ -491,7 +421,7 @@ static int dp_files(dp_ctx *c, sc_package *p)
 		return rc;
 	memset(&s, 0, sizeof(s));
 	if ((rc = dp_list(&s, c->view, (const char *)cap->data, cap->len, &c->file_bytes)) != 0) {
-		dp_strv_release(&s);
+		sc_strv_release(&s);
 		return rc;
 	}
 	{
@@ -502,17 +432,17 @@ static int dp_files(dp_ctx *c, sc_package *p)
 			bad |= sc_utf8_sanitize(s.v[i]);
 		if (bad && (rc = sc_catalog_note(c->cat, SC_NOTE_WARNING, "dpkg", path,
 						 "invalid UTF-8 in file names replaced with '?'")) != 0) {
-			dp_strv_release(&s);
+			sc_strv_release(&s);
 			return rc;
 		}
 		if (s.dropped && (rc = sc_catalog_note(c->cat, SC_NOTE_WARNING, "dpkg", path,
 						       "more than %u MiB of owned paths; the rest dropped",
 						       DP_FILE_BYTES_MAX >> 20)) != 0) {
-			dp_strv_release(&s);
+			sc_strv_release(&s);
 			return rc;
 		}
 	}
-	p->files = dp_strv_finish(&s, 0);
+	p->files = sc_strv_finish(&s, 0);
 	return 0;
 }
 
@@ -587,28 +517,12 @@ static int dp_source(sc_package *p, const char *src)
 	return 0;
 }
 
-static void dp_pkg_release(sc_package *p)
-{
-	free(p->name);
-	free(p->version);
-	free(p->arch);
-	free(p->source_name);
-	free(p->source_version);
-	free(p->license);
-	free(p->supplier);
-	free(p->summary);
-	sc_strv_free(p->depends);
-	sc_strv_free(p->files);
-	sc_kv_list_release(&p->props);
-	memset(p, 0, sizeof(*p));
-}
-
 static int dp_paragraph(dp_ctx *c, deb822 *it, const dp_span *v)
 {
 	sc_package p;
 	char *status = NULL, *src = NULL, *isize = NULL, *dep = NULL, *ma = NULL;
 	const char *state = NULL;
-	dp_strv deps;
+	sc_strv deps;
 	int bad = 0, rc;
 
 	memset(&p, 0, sizeof(p));
@@ -673,7 +587,7 @@ static int dp_paragraph(dp_ctx *c, deb822 *it, const dp_span *v)
 						  "package '%s': more than %d dependencies, the rest dropped", p.name,
 						  SC_DPKG_MAX_DEPENDS)) != 0)
 		goto out;
-	p.depends = dp_strv_finish(&deps, 1);
+	p.depends = sc_strv_finish(&deps, 1);
 	if (ma && (rc = sc_kv_list_add(&p.props, "dpkg.multi_arch", ma)) != 0)
 		goto out;
 	if (state && strcmp(state, "installed") != 0 && (rc = sc_kv_list_add(&p.props, "dpkg.status", state)) != 0)
@@ -688,8 +602,8 @@ static int dp_paragraph(dp_ctx *c, deb822 *it, const dp_span *v)
 	c->count++;
 out:
 	p.location = NULL;
-	dp_pkg_release(&p);
-	dp_strv_release(&deps);
+	sc_package_release(&p);
+	sc_strv_release(&deps);
 	free(status);
 	free(src);
 	free(isize);

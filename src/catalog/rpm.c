@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/strv.h"
 #include "core/utf8.h"
 
 #include <sqlite3.h>
@@ -220,46 +221,8 @@ static int rp_dup(char **out, const char *s, int *bad)
 	return 0;
 }
 
-typedef struct rp_strv {
-	char **v;
-	size_t n, cap;
-} rp_strv;
-
-static void rp_strv_release(rp_strv *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int rp_strv_take(rp_strv *s, char *str)
-{
-	if (s->n + 1 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 16;
-		char **nv = sc_reallocarray(s->v, ncap, sizeof(*nv));
-
-		if (!nv) {
-			free(str);
-			return SC_ENOMEM;
-		}
-		s->v = nv;
-		s->cap = ncap;
-	}
-	s->v[s->n++] = str;
-	s->v[s->n] = NULL;
-	return 0;
-}
-
-static int rp_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* An owned path "/usr/bin/x" (dir + base, either may be empty) into files. */
-static int rp_add_file(rp_strv *files, size_t *bytes, const char *dir, const char *base, int *dropped)
+static int rp_add_file(sc_strv *files, size_t *bytes, const char *dir, const char *base, int *dropped)
 {
 	char joined[SC_PATH_MAX], clean[SC_PATH_MAX];
 	size_t dl = strlen(dir), bl = strlen(base);
@@ -285,10 +248,10 @@ static int rp_add_file(rp_strv *files, size_t *bytes, const char *dir, const cha
 	if (!(s = sc_strdup(clean)))
 		return SC_ENOMEM;
 	sc_utf8_sanitize(s);
-	return rp_strv_take(files, s);
+	return sc_strv_push(files, s);
 }
 
-static int rp_files(rp_hdr *h, rp_strv *files, int *dropped)
+static int rp_files(rp_hdr *h, sc_strv *files, int *dropped)
 {
 	const char **base = NULL, **dirs = NULL;
 	const unsigned char *idx;
@@ -343,11 +306,10 @@ out:
 	return rc;
 }
 
-static int rp_depends(rp_hdr *h, rp_strv *deps, int *dropped)
+static int rp_depends(rp_hdr *h, sc_strv *deps, int *dropped)
 {
 	const char **req;
 	long n, i;
-	size_t k = 0;
 	int rc = 0;
 
 	n = rp_strings(h, E_REQUIRENAME, NULL, 0);
@@ -370,21 +332,12 @@ static int rp_depends(rp_hdr *h, rp_strv *deps, int *dropped)
 			break;
 		}
 		sc_utf8_sanitize(s);
-		rc = rp_strv_take(deps, s);
+		rc = sc_strv_push(deps, s);
 	}
 	free(req);
-	if (rc || !deps->n)
-		return rc;
-	qsort(deps->v, deps->n, sizeof(*deps->v), rp_strcmp);
-	for (i = 0; (size_t)i < deps->n; i++) {
-		if (k && strcmp(deps->v[k - 1], deps->v[i]) == 0)
-			free(deps->v[i]);
-		else
-			deps->v[k++] = deps->v[i];
-	}
-	deps->n = k;
-	deps->v[k] = NULL;
-	return 0;
+	if (!rc)
+		sc_strv_sort_uniq(deps);
+	return rc;
 }
 
 /* "bash-5.1.8-6.el9.src.rpm" -> name "bash", version "5.1.8-6.el9". */
@@ -434,7 +387,7 @@ int sc_rpm_parse_header(sc_catalog *cat, const void *blob, size_t len, const cha
 {
 	rp_hdr h;
 	sc_package p;
-	rp_strv files, deps;
+	sc_strv files, deps;
 	const char *name, *ver, *rel, *vendor, *packager;
 	char verrel[1024], *version = NULL;
 	const unsigned char *ip;
@@ -516,8 +469,8 @@ int sc_rpm_parse_header(sc_catalog *cat, const void *blob, size_t len, const cha
 					  "%s: package '%s': %s; dependencies and files not listed", what, p.name,
 					  h.err)) != 0)
 			goto out;
-		rp_strv_release(&deps);
-		rp_strv_release(&files);
+		sc_strv_release(&deps);
+		sc_strv_release(&files);
 		ddrop = fdrop = 0;
 	}
 	p.depends = deps.n ? deps.v : NULL;
@@ -548,8 +501,8 @@ out:
 	free(p.source_name);
 	free(p.source_version);
 	sc_kv_list_release(&p.props);
-	rp_strv_release(&files);
-	rp_strv_release(&deps);
+	sc_strv_release(&files);
+	sc_strv_release(&deps);
 	return rc;
 }
 

@@ -30,6 +30,9 @@ typedef struct sc_out {
 } sc_out;
 int sc_out_open(sc_out *o, const char *path);
 int sc_out_commit(sc_out *o);
+/* Write doc as indented JSON plus a newline; on failure the output is aborted. */
+struct json_t;
+int sc_out_json(sc_out *o, struct json_t *doc);
 void sc_out_abort(sc_out *o);
 
 /* Colour only on a terminal and when NO_COLOR is unset. */

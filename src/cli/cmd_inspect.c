@@ -503,12 +503,8 @@ int sc_cmd_inspect(int argc, char **argv)
 		goto fail;
 	if (o.json) {
 		doc = build_json(img, &scan, &w);
-		if (!doc || json_dumpf(doc, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-			sc_out_abort(&out);
-			rc = sc_error_set(SC_EIO, "writing the JSON output failed");
+		if ((rc = sc_out_json(&out, doc)) != 0)
 			goto fail;
-		}
-		fputc('\n', out.f);
 	} else {
 		print_human(out.f, img, &scan, &w);
 	}

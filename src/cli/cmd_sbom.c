@@ -232,13 +232,12 @@ int sc_cmd_sbom(int argc, char **argv)
 		rc = format == F_CYCLONEDX ? sc_sbom_cyclonedx(&doc, &ctx)
 		     : format == F_SPDX    ? sc_sbom_spdx(&doc, &ctx)
 					   : sc_sbom_native(&doc, &ctx);
-		if (rc || json_dumpf(doc, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+		if (rc) {
 			sc_out_abort(&out);
-			if (!rc)
-				rc = sc_error_set(SC_EIO, "writing the SBOM failed");
 			goto fail;
 		}
-		fputc('\n', out.f);
+		if ((rc = sc_out_json(&out, doc)) != 0)
+			goto fail;
 	}
 	if ((rc = sc_out_commit(&out)) != 0)
 		goto fail;

@@ -7,6 +7,7 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,15 @@ int sc_out_commit(sc_out *o)
 	free(o->path);
 	o->tmp = o->path = NULL;
 	return rc;
+}
+
+int sc_out_json(sc_out *o, json_t *doc)
+{
+	if (!doc || json_dumpf(doc, o->f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', o->f) == EOF) {
+		sc_out_abort(o);
+		return sc_error_set(SC_EIO, "writing the JSON output failed");
+	}
+	return 0;
 }
 
 void sc_out_abort(sc_out *o)

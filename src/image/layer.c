@@ -45,6 +45,18 @@ static la_ssize_t rd_read(struct archive *a, void *ud, const void **out)
 	return n;
 }
 
+/* Atomically take n from a shared budget; 0 when it had that much. */
+static int take_bytes(uint64_t *budget, uint64_t n)
+{
+	uint64_t cur = __atomic_load_n(budget, __ATOMIC_RELAXED);
+
+	do {
+		if (cur < n)
+			return -1;
+	} while (!__atomic_compare_exchange_n(budget, &cur, cur - n, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return 0;
+}
+
 /* Per-interest state while one file's data streams. */
 typedef struct {
 	const sc_interest *in;
@@ -53,6 +65,7 @@ typedef struct {
 	sc_buf cap;
 	void *fstate;
 	int truncated;
+	uint64_t *capture_budget; /* shared, may be NULL */
 } want_state;
 
 static int interest_path_match(const sc_interest *in, const sc_entry *e)
@@ -73,10 +86,15 @@ static int feed(want_state *w, const void *data, size_t len)
 {
 	if (!w->active || len == 0)
 		return 0;
-	if (w->in->capture_max) {
+	if (w->in->capture_max && !w->truncated) {
 		size_t room = w->in->capture_max - w->cap.len;
 		size_t take = len < room ? len : room;
 
+		/* The image-wide capture budget bounds memory whatever the number of matching files. */
+		if (take && w->capture_budget && take_bytes(w->capture_budget, take) != 0) {
+			w->truncated = 1;
+			take = 0;
+		}
 		if (take && sc_buf_append(&w->cap, data, take) != 0)
 			return sc_error_code();
 		if (take < len)
@@ -159,6 +177,7 @@ static int read_contents(struct archive *a, sc_entry *e, const sc_layer_opts *o,
 			continue;
 		memset(&w[nw], 0, sizeof(w[nw]));
 		w[nw].in = in;
+		w[nw].capture_budget = o->capture_budget;
 		sc_buf_init(&w[nw].cap, in->capture_max ? in->capture_max : 1, in->name);
 		if (in->magic_len > need)
 			need = in->magic_len > HEAD_MAX ? HEAD_MAX : in->magic_len;
@@ -256,6 +275,14 @@ static int clean_name(char *out, const char *raw, const char *kind, const sc_lay
 	return 0;
 }
 
+static int take_name(const sc_layer_opts *o, size_t n)
+{
+	if (o->name_budget && take_bytes(o->name_budget, (uint64_t)n + 1) != 0)
+		return sc_error_set(SC_ELIMIT, "%s: the image's entry names and link targets exceed %llu bytes (limit)",
+				    o->name, (unsigned long long)o->name_limit);
+	return 0;
+}
+
 static int take_budget(const sc_layer_opts *o)
 {
 	if (!o->entry_budget)
@@ -289,7 +316,7 @@ static int handle_entry(struct archive *a, struct archive_entry *ae, sc_layer *l
 		return sc_error_set(SC_EINPUT, "%s: tar entry with an unreadable name", o->name);
 	if ((rc = clean_name(path, raw, "tar entry", o, &is_root)) != 0)
 		return rc;
-	if ((rc = take_budget(o)) != 0)
+	if ((rc = take_budget(o)) != 0 || (rc = take_name(o, strlen(path))) != 0)
 		return rc;
 	if (is_root)
 		return 0; /* "./" itself: the root's metadata is not part of the view */
@@ -345,6 +372,8 @@ static int handle_entry(struct archive *a, struct archive_entry *ae, sc_layer *l
 			return rc;
 		if (troot)
 			return sc_error_set(SC_EINPUT, "%s: hard link '%s' points at the root directory", o->name, path);
+		if ((rc = take_name(o, strlen(target))) != 0)
+			return rc;
 		e->type = SC_FT_HARDLINK;
 		e->link = sc_arena_strdup(&l->arena, target);
 		l->n_files++;
@@ -370,6 +399,8 @@ static int handle_entry(struct archive *a, struct archive_entry *ae, sc_layer *l
 		if (strlen(t) >= SC_PATH_MAX)
 			return sc_error_set(SC_ELIMIT, "%s: symlink '%s' target longer than %d bytes", o->name, path,
 					    SC_PATH_MAX);
+		if ((rc = take_name(o, strlen(t))) != 0)
+			return rc;
 		e->type = SC_FT_SYMLINK;
 		e->link = sc_arena_strdup(&l->arena, t);
 		e->size = strlen(t);

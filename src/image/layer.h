@@ -105,6 +105,10 @@ typedef struct sc_layer_opts {
 	size_t n_interests;
 	uint64_t *entry_budget;        /* shared across layers, atomically decremented; NULL = no limit */
 	uint64_t entry_limit;          /* the original budget, for messages */
+	uint64_t *name_budget;         /* bytes of entry names and link targets, shared; NULL = no limit */
+	uint64_t name_limit;           /* the original budget, for messages */
+	uint64_t *capture_budget;      /* bytes of captured contents, shared; past it captures are
+	                                  truncated (the consumer sees `truncated`); NULL = no limit */
 	int allow_devices;
 	const int *cancel;             /* stop early when *cancel becomes non-zero */
 } sc_layer_opts;

@@ -24,6 +24,8 @@ typedef struct {
 	int cancel;  /* atomic */
 	uint64_t budget;
 	uint64_t limit;
+	uint64_t name_budget;
+	uint64_t capture_budget;
 } scan_ctx;
 
 static int read_one(scan_ctx *c, size_t i)
@@ -51,6 +53,9 @@ static int read_one(scan_ctx *c, size_t i)
 	lo.n_interests = c->opts->n_interests;
 	lo.entry_budget = &c->budget;
 	lo.entry_limit = c->limit;
+	lo.name_budget = &c->name_budget;
+	lo.name_limit = SC_DEFAULT_NAME_BYTES;
+	lo.capture_budget = &c->capture_budget;
 	lo.allow_devices = c->opts->allow_devices;
 	lo.cancel = &c->cancel;
 
@@ -129,6 +134,8 @@ int sc_image_scan(sc_scan *out, sc_image *img, const sc_scan_opts *opts)
 	c.n = n;
 	c.limit = opts->max_entries ? opts->max_entries : SC_DEFAULT_MAX_ENTRIES;
 	c.budget = c.limit;
+	c.name_budget = SC_DEFAULT_NAME_BYTES;
+	c.capture_budget = SC_DEFAULT_CAPTURE_BYTES;
 	c.layers = sc_calloc(n ? n : 1, sizeof(*c.layers));
 	c.done = sc_calloc(n ? n : 1, sizeof(*c.done));
 	c.failed = sc_calloc(n ? n : 1, sizeof(*c.failed));

@@ -16,6 +16,10 @@
 #include "image/layer.h"
 
 #define SC_DEFAULT_MAX_ENTRIES 500000u
+/* Bytes of entry names and link targets held for the merged view. */
+#define SC_DEFAULT_NAME_BYTES (256ull << 20)
+/* Bytes of file contents captured for consumers over the whole image. */
+#define SC_DEFAULT_CAPTURE_BYTES (1ull << 30)
 
 typedef struct sc_scan_opts {
 	unsigned jobs;                 /* 0 = online CPUs */

@@ -182,6 +182,66 @@ static void test_entry_limit(void **state)
 	free(b.data);
 }
 
+static void test_name_budget(void **state)
+{
+	tt_tar t;
+	tt_blob b;
+	sc_layer l;
+	sc_layer_opts o;
+	uint64_t budget = 20;
+
+	(void)state;
+	tt_tar_init(&t, 1 << 16);
+	tt_file(&t, "aaaaaaaaa", "x");                 /* 9 + 1 */
+	tt_add(&t, "l", 'l', 0777, NULL, 0, "target"); /* 1 + 1, then 6 + 1 */
+	b = tt_finish(&t);
+	memset(&o, 0, sizeof(o));
+	o.name_budget = &budget;
+	o.name_limit = 20;
+	if (read_layer(b, &l, &o) != 0)
+		fail_msg("%s", sc_error_msg());
+	assert_int_equal(budget, 1);
+	sc_layer_release(&l);
+	budget = 18; /* one byte short of the 19 needed */
+	expect_fail(b, &o, SC_ELIMIT, "exceed 20 bytes");
+	free(b.data);
+}
+
+/* The shared capture budget truncates captures instead of growing memory. */
+static void test_capture_budget(void **state)
+{
+	static const char *const all[] = { "**", NULL };
+	sc_interest cap = { .name = "cap", .globs = all, .capture_max = 1000 };
+	const sc_interest *ins[] = { &cap };
+	tt_tar t;
+	tt_blob b;
+	sc_layer l;
+	sc_layer_opts o;
+	uint64_t budget = 15;
+	const sc_entry *e1, *e2;
+
+	(void)state;
+	tt_tar_init(&t, 1 << 16);
+	tt_file(&t, "a", "0123456789");
+	tt_file(&t, "b", "0123456789");
+	b = tt_finish(&t);
+	memset(&o, 0, sizeof(o));
+	o.interests = ins;
+	o.n_interests = 1;
+	o.capture_budget = &budget;
+	assert_int_equal(read_layer(b, &l, &o), 0);
+	e1 = find(&l, "a", SC_FT_REG);
+	e2 = find(&l, "b", SC_FT_REG);
+	assert_int_equal(e1->captures->len, 10);
+	assert_false(e1->captures->truncated);
+	/* 5 bytes left: not enough for b's 10, which is marked truncated, not half-captured. */
+	assert_int_equal(e2->captures->len, 0);
+	assert_true(e2->captures->truncated);
+	assert_int_equal(budget, 5);
+	sc_layer_release(&l);
+	free(b.data);
+}
+
 static void test_diff_id(void **state)
 {
 	tt_tar t;
@@ -332,6 +392,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_entry_limit),
+		cmocka_unit_test(test_name_budget),
+		cmocka_unit_test(test_capture_budget),
 		cmocka_unit_test(test_diff_id),
 		cmocka_unit_test(test_not_tar),
 		cmocka_unit_test(test_interests),

@@ -7,67 +7,24 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vuln/version.h"
-#include "core/error.h"
+#include "vertest.h"
 
 #include <string.h>
 
-struct pair {
-	const char *a, *b;
-	int want;
-};
-
 static void check_pairs(const struct pair *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int c = 42, r = 42;
-
-		if (sc_version_cmp_rpm(p[i].a, p[i].b, &c) != 0)
-			fail_msg("'%s' vs '%s': %s", p[i].a, p[i].b, sc_error_msg());
-		if (c != p[i].want)
-			fail_msg("'%s' vs '%s': got %d, want %d", p[i].a, p[i].b, c, p[i].want);
-		assert_int_equal(sc_version_cmp_rpm(p[i].b, p[i].a, &r), 0);
-		assert_int_equal(r, -p[i].want);
-		assert_int_equal(sc_version_compare(SC_VER_RPM, p[i].a, p[i].b, &r), 0);
-		assert_int_equal(r, p[i].want);
-		assert_int_equal(sc_version_cmp_rpm(p[i].a, p[i].a, &r), 0);
-		assert_int_equal(r, 0);
-	}
+	vt_check_pairs(SC_VER_RPM, sc_version_cmp_rpm, p, n);
 }
 
 static void check_rejected(const char *const *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int c = 42;
-
-		sc_error_clear();
-		if (sc_version_cmp_rpm(v[i], "1.0", &c) != SC_EINPUT)
-			fail_msg("'%s' accepted", v[i]);
-		assert_int_equal(c, 42); /* untouched */
-		assert_non_null(strstr(sc_error_msg(), "rpm"));
-		sc_error_clear();
-		assert_int_equal(sc_version_cmp_rpm("1.0", v[i], &c), SC_EINPUT);
-		assert_int_equal(sc_version_valid(SC_VER_RPM, v[i]), 0);
-	}
+	vt_check_rejected(SC_VER_RPM, sc_version_cmp_rpm, "1.0", v, n);
 }
 
 static void test_limits(void **state)
 {
-	char big[SC_VERSION_MAX + 2];
-	int c = 42;
-
 	(void)state;
-	memset(big, '1', sizeof(big));
-	big[SC_VERSION_MAX + 1] = '\0';
-	big[0] = '1';
-	assert_int_equal(sc_version_cmp_rpm(big, "1.0", &c), SC_EINPUT);
-	big[SC_VERSION_MAX] = '\0'; /* exactly the limit is fine */
-	assert_int_equal(sc_version_cmp_rpm(big, "1.0", &c), 0);
-	assert_int_equal(c, 1);
-	assert_int_equal(sc_version_cmp_rpm(NULL, "1.0", &c), SC_EUSAGE);
-	assert_int_equal(sc_version_cmp_rpm("1.0", "1.0", NULL), SC_EUSAGE);
-	assert_int_equal(sc_version_valid(SC_VER_RPM, "1.0"), 1);
-	sc_error_clear();
+	vt_check_limits(SC_VER_RPM, sc_version_cmp_rpm, '1', "1.0");
 }
 
 static void test_order(void **state)

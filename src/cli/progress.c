@@ -59,6 +59,7 @@ static void *run(void *arg)
 	sc_progress *p = arg;
 
 	pthread_mutex_lock(&p->mu);
+	draw(p); /* at once, so even a short pass shows it ran */
 	while (!p->stop) {
 		struct timespec ts;
 

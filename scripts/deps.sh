@@ -7,7 +7,7 @@ set -eu
 PKGS="
 build-essential meson ninja-build pkg-config
 libarchive-dev libisal-dev isal zlib1g-dev libzstd-dev zstd libssl-dev libjansson-dev
-libcmocka-dev libsqlite3-dev
+libcmocka-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev
 clang libclang-rt-14-dev llvm
 python3 python3-pytest python3-jsonschema python3-packaging
 debootstrap umoci skopeo tar gzip time

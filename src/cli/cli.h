@@ -11,6 +11,8 @@
 /* Each verb: returns a process exit status (see README "Exit status"). */
 int sc_cmd_inspect(int argc, char **argv);
 int sc_cmd_sbom(int argc, char **argv);
+int sc_cmd_scan(int argc, char **argv);
+int sc_cmd_db(int argc, char **argv);
 
 /* Print "scute: error: <current error message>" and return its exit status. */
 int sc_cli_fail(int code);

@@ -44,6 +44,12 @@ void sc_vulndb_close(sc_vulndb *db);
 int sc_vulndb_begin_source(sc_vulndb *db, const char *name, const char *kind, const char *location);
 /* Add one record to the open source (an sc_vuln_emit_fn: ud is the sc_vulndb). */
 int sc_vulndb_add(void *db, const sc_vuln_record *rec);
+/*
+ * Give the open source its final name (importers learn it from the
+ * content): a previous source of that name is replaced, inside the same
+ * transaction.
+ */
+int sc_vulndb_name_source(sc_vulndb *db, const char *name);
 /* Commit with the import's counts; or roll everything back. */
 int sc_vulndb_commit(sc_vulndb *db, size_t records, size_t skipped);
 void sc_vulndb_rollback(sc_vulndb *db);
@@ -70,7 +76,7 @@ void sc_vulndb_status_release(sc_vulndb_status *st);
  * Every pointer is valid only during the callback.
  */
 typedef struct sc_vulndb_hit {
-	int64_t vuln_key;         /* stable within the open database: use with sc_vulndb_advisory */
+	int64_t vuln_key;         /* stable within the open database: use with sc_vulndb_get_advisory */
 	const char *id;
 	const char *source;       /* source name */
 	const char *ecosystem, *release, *name;
@@ -101,7 +107,7 @@ typedef struct sc_vulndb_advisory {
 	char **references;        /* NULL-terminated or NULL */
 } sc_vulndb_advisory;
 
-int sc_vulndb_advisory(sc_vulndb *db, int64_t vuln_key, sc_vulndb_advisory *out);
+int sc_vulndb_get_advisory(sc_vulndb *db, int64_t vuln_key, sc_vulndb_advisory *out);
 void sc_vulndb_advisory_release(sc_vulndb_advisory *a);
 
 #endif

@@ -16,6 +16,8 @@ static const struct {
 } verbs[] = {
 	{ "inspect", sc_cmd_inspect, "show an image's manifest, config, layers and largest files" },
 	{ "sbom", sc_cmd_sbom, "inventory: OS and language packages, GPU stack, model files (CycloneDX, SPDX)" },
+	{ "scan", sc_cmd_scan, "known vulnerabilities of an image or SBOM (table, JSON, SARIF, CycloneDX VEX)" },
+	{ "db", sc_cmd_db, "vulnerability database: import, update, status" },
 };
 
 static void usage(FILE *f)

@@ -82,7 +82,8 @@ VERSIONS = {
     "zstd-layers": "4",
     "index": "2",
     "million": "1",
-    "sample": "2",
+    "sample": "3",
+    "pipai": "1",
     "bench": "1",
     # SBOM images (see "SBOM test images" below)
     "pyroot": "2",
@@ -926,8 +927,34 @@ if __name__ == "__main__":
 '''
 
 
+# Distributions pip installed for the demo app (versions with PyPA advisories).
+SAMPLE_PIP = [("torch", "2.1.0"), ("transformers", "4.35.0"), ("safetensors", "0.4.0"),
+              ("Pillow", "9.5.0"), ("Jinja2", "3.1.2"), ("requests", "2.28.0")]
+
+
+def pip_dist_info(pkgs, site="usr/local/lib/python3.11/dist-packages"):
+    """Tar entries of what `pip install` leaves for each (name, version):
+    NAME-VERSION.dist-info/{METADATA,WHEEL,INSTALLER,RECORD} plus a package
+    directory, the way pip writes them (name kept as the project spells it,
+    '-' in the directory name turned into '_')."""
+    out = [D("usr/local/lib"), D("usr/local/lib/python3.11"), D(site)]
+    for name, version in pkgs:
+        dist = "%s-%s.dist-info" % (name.replace("-", "_"), version)
+        mod = name.lower().replace("-", "_")
+        meta = ("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: %s for scute tests\n"
+                "License: BSD-3-Clause\n\n" % (name, version, name))
+        record = "%s/__init__.py,,\n%s/METADATA,,\n%s/RECORD,,\n" % (mod, dist, dist)
+        out += [D("%s/%s" % (site, mod)), F("%s/%s/__init__.py" % (site, mod), "# %s\n" % name),
+                D("%s/%s" % (site, dist)),
+                F("%s/%s/METADATA" % (site, dist), meta),
+                F("%s/%s/WHEEL" % (site, dist), "Wheel-Version: 1.0\nGenerator: bdist_wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+                F("%s/%s/INSTALLER" % (site, dist), "pip\n"),
+                F("%s/%s/RECORD" % (site, dist), record)]
+    return out
+
+
 def sample_layer():
-    return tar_bytes([
+    return tar_bytes(pip_dist_info(SAMPLE_PIP) + [
         D("app"), D("app/models"),
         F("app/serve.py", SAMPLE_APP, 0o755),
         F("app/requirements.txt", "torch==2.1.0\ntransformers==4.35.0\nsafetensors==0.4.0\n"),
@@ -956,7 +983,8 @@ def build_sample(dest):
         c["ExposedPorts"] = {"8080/tcp": {}}
         c["Labels"] = {"org.opencontainers.image.title": "scute-demo-ai-app",
                        "org.opencontainers.image.description": "Debian 12 with a fake model server"}
-    append_layer(L, "base", sample_layer(), "gzip", created_by="COPY app /app", new_ref="demo",
+    append_layer(L, "base", sample_layer(), "gzip", created_by="pip install -r requirements.txt && COPY app /app",
+                 new_ref="demo",
                  config_update=cfg_update)
     idx = L.index()
     idx["manifests"] = [m for m in idx["manifests"] if m["annotations"][REF_ANNOTATION] == "demo"]
@@ -997,6 +1025,33 @@ def sample(dest):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return dest
+
+
+# --------------------------------------------------------------------------
+# AI-stack distributions installed by pip, at versions the PyPA advisory
+# database has advisories for (and two it has none for), on Debian 12.
+
+PIPAI = [("torch", "1.13.0+cu117"), ("tensorflow", "2.11.0"), ("numpy", "1.21.0"),
+         ("Pillow", "9.0.0"), ("mlflow", "2.2.0"), ("gradio", "3.13.0"), ("Jinja2", "2.10"),
+         ("langchain", "0.0.171"), ("requests", "2.25.0"), ("scikit-learn", "0.23.0"),
+         ("transformers", "4.35.0"), ("safetensors", "0.4.0")]
+
+
+def pipai():
+    """<dir>/oci tag pipai: Debian 12 plus one layer of pip-written dist-info."""
+    base = debian()
+
+    def build(tmp):
+        lay = os.path.join(tmp, "oci")
+        shutil.copytree(os.path.join(base, "oci"), lay)
+        L = Layout(lay, create=False)
+        append_layer(L, "base", tar_bytes(pip_dist_info(PIPAI)), "gzip",
+                     created_by="pip install torch tensorflow ...", new_ref="pipai")
+        idx = L.index()
+        idx["manifests"] = [m for m in idx["manifests"] if m["annotations"][REF_ANNOTATION] == "pipai"]
+        L.write_index(idx)
+        L.gc()
+    return cached("pipai", build)
 
 
 # --------------------------------------------------------------------------

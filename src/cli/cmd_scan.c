@@ -1,0 +1,368 @@
+/*
+ * cmd_scan.c - `scute scan IMAGE|SBOM-FILE`: known vulnerabilities of an
+ * image (catalogued in one pass) or of a CycloneDX/SPDX SBOM, matched
+ * against the local database, triaged with OpenVEX, reported as a table,
+ * JSON, SARIF or CycloneDX VEX.  docs/scan.md.
+ */
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "image/image.h"
+#include "image/scan.h"
+#include "report/report.h"
+#include "sbom/read.h"
+#include "sbom/sbom.h"
+#include "sc_config.h"
+#include "vuln/db.h"
+#include "vuln/match.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_VEX 64
+#define VEX_MAX_BYTES (16u << 20)
+
+enum fmt { F_TABLE, F_JSON, F_SARIF, F_CYCLONEDX };
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: scute scan [options] IMAGE|SBOM-FILE\n"
+		   "\n"
+		   "Match an image's packages (or those of a CycloneDX/SPDX JSON SBOM) against\n"
+		   "the vulnerability database (see 'scute db').\n"
+		   "\n"
+		   "  --format FMT           table (default), json, sarif (2.1.0), cyclonedx (1.6 VEX)\n"
+		   "  -o, --output FILE      write to FILE atomically instead of standard output\n"
+		   "  --db PATH              database (default $SCUTE_DB, else\n"
+		   "                         $XDG_CACHE_HOME/scute/vulndb.sqlite)\n"
+		   "  --fail-on LEVEL        exit 1 when a finding is at or above LEVEL\n"
+		   "                         (negligible, low, medium, high, critical)\n"
+		   "  --ignore-unfixed       only findings with a released fix\n"
+		   "  --vex FILE             apply an OpenVEX document (repeatable): not_affected\n"
+		   "                         and fixed statements hide findings (kept in json)\n"
+		   "  --pypi-os-managed      also match Python distributions owned by the OS package\n"
+		   "                         manager against PyPI advisories (flagged as such)\n"
+		   "  --platform OS/ARCH[/VARIANT]  manifest to pick from an index\n"
+		   "  -j, --jobs N           layers read in parallel (default: CPUs)\n"
+		   "  --timings              print phase timings on standard error\n"
+		   "  -q, --quiet            no progress bar\n"
+		   "\n"
+		   "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 usage,\n"
+		   "3 bad image, SBOM, VEX or database, 4 internal error.\n");
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Read a whole regular file of at most max bytes. */
+static int read_file(const char *path, size_t max, char **out, size_t *len_out)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+	ssize_t r;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EIO, errno, "%s", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ret = sc_error_set(SC_EINPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		ret = sc_error_set(SC_ELIMIT, "%s: larger than %zu bytes", path, max);
+		goto out;
+	}
+	if (!(data = sc_malloc((size_t)st.st_size + 1))) {
+		ret = SC_ENOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		r = read(fd, data + len, (size_t)st.st_size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = sc_error_set_errno(SC_EIO, r < 0 ? errno : EIO, "reading %s", path);
+			goto out;
+		}
+		len += (size_t)r;
+	}
+	data[len] = '\0';
+	*out = data;
+	*len_out = len;
+	data = NULL;
+out:
+	free(data);
+	close(fd);
+	return ret;
+}
+
+/* An existing regular file whose first non-blank byte is '{': an SBOM. */
+static int looks_like_sbom(const char *arg)
+{
+	struct stat st;
+	char buf[64];
+	ssize_t n, i;
+	int fd;
+
+	if (stat(arg, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if ((fd = open(arg, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	for (i = 0; i < n; i++) {
+		if (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')
+			continue;
+		return buf[i] == '{';
+	}
+	return 0;
+}
+
+static int has_fail(const sc_findings *fs, int level)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (!fs->items[i].suppressed && (int)fs->items[i].level >= level)
+			return 1;
+	return 0;
+}
+
+int sc_cmd_scan(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_PLATFORM, O_DB, O_FAILON, O_UNFIXED, O_VEX, O_OSPYPI, O_TIMINGS };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "platform", required_argument, NULL, O_PLATFORM },
+		{ "db", required_argument, NULL, O_DB },
+		{ "fail-on", required_argument, NULL, O_FAILON },
+		{ "ignore-unfixed", no_argument, NULL, O_UNFIXED },
+		{ "vex", required_argument, NULL, O_VEX },
+		{ "pypi-os-managed", no_argument, NULL, O_OSPYPI },
+		{ "timings", no_argument, NULL, O_TIMINGS },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum fmt format = F_TABLE;
+	const char *platform = NULL, *output = NULL, *db_opt = NULL, *vex_paths[MAX_VEX];
+	size_t n_vex = 0, i, n_sup = 0, total_sup = 0;
+	int quiet = 0, timings = 0, c, rc = 0, status = SC_EXIT_OK, fail_on = -1;
+	unsigned long long v;
+	sc_catalog_opts co;
+	sc_match_opts mo;
+	sc_match_stats ms;
+	sc_platform want = { 0 };
+	sc_image *img = NULL;
+	sc_catalog cat;
+	sc_findings fs;
+	sc_report_ctx rctx;
+	sc_sbom_read_info info;
+	sc_vulndb *db = NULL;
+	sc_progress *prog = NULL;
+	sc_out out = { 0 };
+	json_t *doc = NULL;
+	char *db_path = NULL, *data = NULL, **purls = NULL, *image_purl = NULL, digest[SC_DIGEST_STRLEN];
+	size_t len = 0;
+	uint64_t total = 0;
+	double t0, t_cat = 0, t_match = 0;
+	const char *target;
+	char *end;
+
+	memset(&co, 0, sizeof(co));
+	memset(&mo, 0, sizeof(mo));
+	memset(&rctx, 0, sizeof(rctx));
+	memset(&info, 0, sizeof(info));
+	sc_catalog_init(&cat);
+	sc_findings_init(&fs);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				format = F_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				format = F_JSON;
+			else if (strcmp(optarg, "sarif") == 0)
+				format = F_SARIF;
+			else if (strcmp(optarg, "cyclonedx") == 0)
+				format = F_CYCLONEDX;
+			else
+				return sc_cli_usage_error("scan", "unknown format '%s' (table, json, sarif, cyclonedx)",
+							  optarg);
+			break;
+		case O_PLATFORM: platform = optarg; break;
+		case O_DB: db_opt = optarg; break;
+		case O_FAILON:
+			fail_on = sc_level_parse(optarg);
+			if (fail_on < SC_LEVEL_NEGLIGIBLE)
+				return sc_cli_usage_error("scan",
+							  "--fail-on wants negligible, low, medium, high or critical, not '%s'",
+							  optarg);
+			break;
+		case O_UNFIXED: mo.ignore_unfixed = 1; break;
+		case O_VEX:
+			if (n_vex == MAX_VEX)
+				return sc_cli_usage_error("scan", "at most %d --vex documents", MAX_VEX);
+			vex_paths[n_vex++] = optarg;
+			break;
+		case O_OSPYPI: mo.pypi_os_managed = 1; break;
+		case O_TIMINGS: timings = 1; break;
+		case 'o': output = optarg; break;
+		case 'j':
+			v = strtoull(optarg, &end, 10);
+			if (*end || !*optarg || v == 0 || v > 256)
+				return sc_cli_usage_error("scan", "--jobs wants a number from 1 to 256");
+			co.scan.jobs = (unsigned)v;
+			break;
+		case 'q': quiet = 1; break;
+		case 'h': help(stdout); return SC_EXIT_OK;
+		case ':': return sc_cli_usage_error("scan", "option '%s' needs a value", argv[optind - 1]);
+		default: return sc_cli_usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return sc_cli_usage_error("scan", optind >= argc ? "missing IMAGE or SBOM-FILE" : "expected one IMAGE or SBOM-FILE");
+	target = argv[optind];
+	if (platform && sc_platform_parse(&want, platform) != 0)
+		return sc_cli_usage_error("scan", "%s", sc_error_msg());
+
+	/* The database first: a missing one should fail before a long catalog pass. */
+	if (db_opt)
+		db_path = strdup(db_opt);
+	else if ((rc = sc_vulndb_default_path(&db_path)) != 0)
+		goto fail;
+	if (!db_path) {
+		rc = sc_error_set(SC_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = sc_vulndb_open(&db, db_path, 0)) != 0)
+		goto fail;
+
+	t0 = now_ms();
+	if (looks_like_sbom(target)) {
+		if ((rc = read_file(target, SC_SBOM_READ_MAX, &data, &len)) != 0)
+			goto fail;
+		if ((rc = sc_sbom_read(&cat, &info, data, len, target)) != 0)
+			goto fail;
+		free(data);
+		data = NULL;
+		rctx.target = info.subject ? info.subject : target;
+		rctx.target_purl = info.subject_purl;
+		rctx.timestamp = sc_sbom_timestamp(NULL);
+	} else {
+		if ((rc = sc_image_open(&img, target, platform ? &want : NULL)) != 0)
+			goto fail;
+		for (i = 0; i < img->manifest.n_layers; i++)
+			total += img->manifest.layers[i].size;
+		prog = sc_progress_start("cataloguing", total, !quiet);
+		co.scan.progress_bytes = sc_progress_counter(prog);
+		rc = sc_catalog_run(&cat, img, &co, NULL);
+		sc_progress_stop(prog);
+		if (rc)
+			goto fail;
+		rctx.target = img->name;
+		rctx.target_digest = sc_digest_fmt(&img->manifest_digest, digest);
+		if (!(image_purl = sc_purl_image(img, NULL))) {
+			rc = sc_error_set(SC_ENOMEM, "out of memory");
+			goto fail;
+		}
+		rctx.target_purl = image_purl;
+		rctx.timestamp = sc_sbom_timestamp(img);
+	}
+	t_cat = now_ms() - t0;
+
+	t0 = now_ms();
+	if ((rc = sc_vuln_match(&fs, db, &cat, &mo, &ms)) != 0)
+		goto fail;
+	t_match = now_ms() - t0;
+
+	if (cat.n_pkgs && !(purls = sc_calloc(cat.n_pkgs, sizeof(*purls)))) {
+		rc = SC_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < cat.n_pkgs; i++)
+		purls[i] = sc_purl_package(&cat.pkgs[i], &cat.os);
+	rctx.tool_version = SCUTE_VERSION;
+	rctx.cat = &cat;
+	rctx.purls = purls;
+	rctx.db_path = db_path;
+
+	for (i = 0; i < n_vex; i++) {
+		sc_vex *vx = NULL;
+
+		if ((rc = read_file(vex_paths[i], VEX_MAX_BYTES, &data, &len)) != 0)
+			goto fail;
+		rc = sc_vex_parse(&vx, data, len, vex_paths[i]);
+		free(data);
+		data = NULL;
+		if (rc)
+			goto fail;
+		rc = sc_vex_apply(vx, &rctx, &fs, &n_sup);
+		sc_vex_free(vx);
+		if (rc)
+			goto fail;
+		total_sup += n_sup;
+	}
+	rctx.n_suppressed = total_sup;
+
+	if (timings)
+		fprintf(stderr, "scute: timings: catalog %.1f ms, match %.2f ms (%zu packages, %zu lookups, %zu findings)\n",
+			t_cat, t_match, ms.packages, ms.lookups, fs.n);
+	if ((rc = sc_out_open(&out, output)) != 0)
+		goto fail;
+	if (format == F_TABLE) {
+		sc_report_table(out.f, &rctx, &fs, sc_cli_color(out.f));
+	} else {
+		rc = format == F_JSON	 ? sc_report_json(&doc, &rctx, &fs)
+		     : format == F_SARIF ? sc_report_sarif(&doc, &rctx, &fs)
+					 : sc_report_cyclonedx(&doc, &rctx, &fs);
+		if (rc) {
+			sc_out_abort(&out);
+			goto fail;
+		}
+		if ((rc = sc_out_json(&out, doc)) != 0)
+			goto fail;
+	}
+	if ((rc = sc_out_commit(&out)) != 0)
+		goto fail;
+	if (fail_on >= 0 && has_fail(&fs, fail_on))
+		status = SC_EXIT_POLICY;
+	goto done;
+fail:
+	status = sc_cli_fail(rc);
+done:
+	json_decref(doc);
+	for (i = 0; purls && i < cat.n_pkgs; i++)
+		free(purls[i]);
+	free(purls);
+	free(image_purl);
+	free(data);
+	sc_findings_release(&fs);
+	sc_sbom_read_info_release(&info);
+	sc_catalog_release(&cat);
+	sc_image_free(img);
+	sc_platform_release(&want);
+	sc_vulndb_close(db);
+	free(db_path);
+	return status;
+}

@@ -29,6 +29,10 @@ demo: build
 	sh scripts/sample-image.sh
 	$(BUILD)/src/scute inspect oci:$(SCUTE_CACHE)/sample/oci:demo
 	$(BUILD)/src/scute sbom oci:$(SCUTE_CACHE)/sample/oci:demo
+	@src=../shared/data/osv/pypa-advisory-database; test -d $$src || src=tests/fixtures/vuln/demo; \
+	  echo "$(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src"; \
+	  $(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src
+	$(BUILD)/src/scute scan --db $(SCUTE_CACHE)/demo-vulndb.sqlite oci:$(SCUTE_CACHE)/sample/oci:demo
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs
@@ -48,6 +52,7 @@ check: unit e2e check-asan
 bench: build
 	sh bench/inspect.sh
 	sh bench/sbom.sh
+	sh bench/vuln.sh
 
 fuzz: deps
 	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzzing=true \

@@ -2021,7 +2021,8 @@ def bench_sbom():
 BUILDERS = {"rootfs": rootfs, "debian": debian, "layers": layers, "zstd": zstd,
             "zstd-layers": zstd_layers, "index": index, "million": million, "bench": bench,
             "pyroot": pyroot, "pydeb": pydeb, "torchroot": torchroot, "torch": torch, "npm": npm,
-            "rpm": rpm, "models": models, "sbom-hostile": sbom_hostile, "bench-sbom": bench_sbom}
+            "rpm": rpm, "models": models, "sbom-hostile": sbom_hostile, "bench-sbom": bench_sbom,
+            "pipai": pipai}
 
 
 def main(argv):

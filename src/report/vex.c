@@ -79,6 +79,7 @@ typedef struct vex_stmt {
 typedef struct vex_name {
 	const char *name;
 	size_t stmt;
+	size_t rank; /* the statement's, copied so the sort needs no context */
 } vex_name;
 
 struct sc_vex {
@@ -544,15 +545,14 @@ static int stmt_time_cmp(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static int name_cmp_r(const vex_name *a, const vex_name *b, const vex_stmt *stmts)
+static int name_cmp(const void *pa, const void *pb)
 {
+	const vex_name *a = pa, *b = pb;
 	int c = strcmp(a->name, b->name);
 
 	if (c)
 		return c;
-	if (stmts[a->stmt].rank != stmts[b->stmt].rank)
-		return stmts[a->stmt].rank < stmts[b->stmt].rank ? -1 : 1;
-	return 0;
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
 }
 
 void sc_vex_free(sc_vex *v)
@@ -564,35 +564,6 @@ void sc_vex_free(sc_vex *v)
 	free(v->stmts);
 	free(v->names);
 	free(v);
-}
-
-/* Sort names by (name, rank) without a global: a merge sort with the statements at hand. */
-static int sort_names(sc_vex *v)
-{
-	vex_name *tmp;
-	size_t width, i;
-
-	if (v->n_names < 2)
-		return 0;
-	if (!(tmp = sc_calloc(v->n_names, sizeof(*tmp))))
-		return SC_ENOMEM;
-	for (width = 1; width < v->n_names; width *= 2) {
-		for (i = 0; i < v->n_names; i += 2 * width) {
-			size_t lo = i, mid = i + width < v->n_names ? i + width : v->n_names;
-			size_t hi = i + 2 * width < v->n_names ? i + 2 * width : v->n_names, a = lo, b = mid, k = lo;
-
-			while (a < mid && b < hi)
-				tmp[k++] = name_cmp_r(&v->names[b], &v->names[a], v->stmts) < 0 ? v->names[b++]
-												 : v->names[a++];
-			while (a < mid)
-				tmp[k++] = v->names[a++];
-			while (b < hi)
-				tmp[k++] = v->names[b++];
-		}
-		memcpy(v->names, tmp, v->n_names * sizeof(*tmp));
-	}
-	free(tmp);
-	return 0;
 }
 
 int sc_vex_parse(sc_vex **out, const char *data, size_t len, const char *what)
@@ -657,8 +628,10 @@ int sc_vex_parse(sc_vex **out, const char *data, size_t len, const char *what)
 		for (i = 0; i < v->n_stmts; i++)
 			order[i]->rank = i;
 	}
-	if ((rc = sort_names(v)) != 0)
-		goto out;
+	for (i = 0; i < v->n_names; i++)
+		v->names[i].rank = v->stmts[v->names[i].stmt].rank;
+	if (v->n_names)
+		qsort(v->names, v->n_names, sizeof(*v->names), name_cmp);
 out:
 	free(order);
 	if (rc) {
@@ -678,6 +651,7 @@ typedef struct apply_ctx {
 	vex_purl **pkg_purl; /* per catalog package, parsed lazily */
 	unsigned char *pkg_tried;
 	vex_purl *target;    /* the image's purl, or NULL */
+	int err;             /* SC_ENOMEM while parsing a package purl */
 } apply_ctx;
 
 static const vex_purl *package_purl(apply_ctx *ac, long pkg)
@@ -685,6 +659,7 @@ static const vex_purl *package_purl(apply_ctx *ac, long pkg)
 	const sc_report_ctx *ctx = ac->ctx;
 	char *made = NULL;
 	const char *s;
+	int rc;
 
 	if (!ctx->cat || pkg < 0 || (size_t)pkg >= ctx->cat->n_pkgs)
 		return NULL;
@@ -692,10 +667,13 @@ static const vex_purl *package_purl(apply_ctx *ac, long pkg)
 		return ac->pkg_purl[pkg];
 	ac->pkg_tried[pkg] = 1;
 	s = ctx->purls ? ctx->purls[pkg] : NULL;
-	if (!s)
-		s = made = sc_purl_package(&ctx->cat->pkgs[pkg], &ctx->cat->os);
-	if (s && purl_split(&ac->arena, s, &ac->pkg_purl[pkg]) != 0)
-		ac->pkg_purl[pkg] = NULL; /* out of memory here only loses a match */
+	if (!s && !(s = made = sc_purl_package(&ctx->cat->pkgs[pkg], &ctx->cat->os)))
+		ac->err = SC_ENOMEM;
+	if (s && (rc = purl_split(&ac->arena, s, &ac->pkg_purl[pkg])) != 0) {
+		ac->pkg_purl[pkg] = NULL;
+		if (rc < 0)
+			ac->err = rc;
+	}
 	free(made);
 	return ac->pkg_purl[pkg];
 }
@@ -814,8 +792,12 @@ int sc_vex_apply(const sc_vex *v, const sc_report_ctx *ctx, sc_findings *fs, siz
 		rc = SC_ENOMEM;
 		goto out;
 	}
-	if (ctx->target_purl && purl_split(&ac.arena, ctx->target_purl, &ac.target) != 0)
+	if (ctx->target_purl && (rc = purl_split(&ac.arena, ctx->target_purl, &ac.target)) != 0) {
 		ac.target = NULL;
+		if (rc < 0)
+			goto out;
+		rc = 0; /* not a purl: the image is matched by name and digest only */
+	}
 	for (i = 0; i < fs->n && v->n_names; i++) {
 		sc_finding *f = &fs->items[i];
 		const vex_stmt *best = NULL;
@@ -826,6 +808,8 @@ int sc_vex_apply(const sc_vex *v, const sc_report_ctx *ctx, sc_findings *fs, siz
 		consider(&ac, f->id, f, &best);
 		for (k = 0; f->vuln.aliases && f->vuln.aliases[k]; k++)
 			consider(&ac, f->vuln.aliases[k], f, &best);
+		if ((rc = ac.err) != 0)
+			goto out;
 		if (!best)
 			continue;
 		was = f->suppressed;

@@ -174,20 +174,6 @@ static json_t *alias_ref(const char *alias)
 			 sc_rp_str(url));
 }
 
-/* A URL we can put in advisories[].url (iri-reference): http(s), no spaces or controls. */
-static int url_ok(const char *u)
-{
-	const unsigned char *p;
-
-	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
-		return 0;
-	for (p = (const unsigned char *)u; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '^' ||
-		    *p == '`' || *p == '{' || *p == '|' || *p == '}')
-			return 0;
-	return 1;
-}
-
 /* published/updated: only valid RFC 3339, written normalised to UTC. */
 static void set_time(json_t *v, const char *key, const char *s)
 {
@@ -325,7 +311,7 @@ static json_t *make_vuln(const sc_report_ctx *ctx, const sc_findings *fs, size_t
 	if (rec.len)
 		json_object_set_new(v, "recommendation", sc_rp_str(rec.data));
 	for (i = 0; fv->references && fv->references[i]; i++)
-		if (url_ok(fv->references[i]))
+		if (sc_rp_url_ok(fv->references[i]))
 			json_array_append_new(adv, json_pack("{s:o}", "url", sc_rp_str(fv->references[i])));
 	if (json_array_size(adv))
 		json_object_set_new(v, "advisories", adv);

@@ -171,10 +171,13 @@ static json_t *make_rule(const sc_report_ctx *ctx, const sc_findings *fs, size_t
 		for (i = 0; f->vuln.references[i] && i < 20; i++)
 			sc_buf_printf(&md, "- %s\n", f->vuln.references[i]);
 	}
-	if (f->vuln.references && f->vuln.references[0])
-		sc_buf_puts(&uri, f->vuln.references[0]);
-	else
-		sc_buf_printf(&uri, "https://osv.dev/vulnerability/%s", f->id);
+	for (i = 0; f->vuln.references && f->vuln.references[i] && !uri.len; i++)
+		if (sc_rp_url_ok(f->vuln.references[i]))
+			sc_buf_puts(&uri, f->vuln.references[i]);
+	if (!uri.len) {
+		sc_buf_puts(&uri, "https://osv.dev/vulnerability/");
+		uri_encode(&uri, f->id);
+	}
 
 	rule = json_object();
 	json_object_set_new(rule, "id", sc_rp_str(f->id));

@@ -104,6 +104,20 @@ static inline const char *sc_rp_first_cve(char *const *aliases)
 	return NULL;
 }
 
+/* An http(s) URL that is a valid URI as is: no spaces, controls or characters RFC 3986 excludes. */
+static inline int sc_rp_url_ok(const char *u)
+{
+	const unsigned char *p;
+
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
+		return 0;
+	for (p = (const unsigned char *)u; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '^' ||
+		    *p == '`' || *p == '{' || *p == '|' || *p == '}')
+			return 0;
+	return 1;
+}
+
 static inline int sc_rp_digits(const char *s, int n, int *out)
 {
 	int i, v = 0;

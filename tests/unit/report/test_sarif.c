@@ -187,8 +187,10 @@ static void test_target_location(void **state)
 	fx.cat.pkgs[RT_LODASH].location = NULL;
 	fx.ctx.target = "docker-archive:/tmp/my image|1.tar";
 	f = rt_add(&fx.fs, "CVE-9", SC_LEVEL_HIGH, RT_LODASH, NULL);
-	(void)f;
+	/* helpUri: the first reference that is a usable URL. */
+	f->vuln.references = rt_strv("see the mailing list", "https://bad.example/a b", "https://ok.example/x?y=1", NULL);
 	assert_int_equal(sc_report_sarif(&doc, &fx.ctx, &fx.fs), 0);
+	assert_string_equal(sc_json_str(rule(doc, "CVE-9"), "helpUri"), "https://ok.example/x?y=1");
 	assert_string_equal(uri_of(json_array_get(json_object_get(run0(doc), "results"), 0)),
 			    "docker-archive:/tmp/my%20image%7C1.tar");
 	/* No title: the id stands in; no fix: said so. */

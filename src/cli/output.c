@@ -132,7 +132,7 @@ int sc_out_commit(sc_out *o)
 
 int sc_out_json(sc_out *o, json_t *doc)
 {
-	if (!doc || json_dumpf(doc, o->f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', o->f) == EOF) {
+	if (!doc || json_dumpf(doc, o->f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 || fputc('\n', o->f) == EOF) {
 		sc_out_abort(o);
 		return sc_error_set(SC_EIO, "writing the JSON output failed");
 	}

@@ -36,6 +36,8 @@ int sc_level_parse(const char *s)
 		{ "unknown", SC_LEVEL_UNKNOWN }, { "negligible", SC_LEVEL_NEGLIGIBLE }, { "low", SC_LEVEL_LOW },
 		{ "medium", SC_LEVEL_MEDIUM },   { "moderate", SC_LEVEL_MEDIUM },       { "high", SC_LEVEL_HIGH },
 		{ "important", SC_LEVEL_HIGH },  { "critical", SC_LEVEL_CRITICAL },
+		/* Debian tracker urgency for flaws it does not consider security bugs. */
+		{ "unimportant", SC_LEVEL_NEGLIGIBLE },
 	};
 	size_t i;
 

@@ -23,7 +23,8 @@ typedef enum sc_level {
 } sc_level;
 
 const char *sc_level_name(sc_level l); /* "unknown", "negligible", "low", "medium", "high", "critical" */
-/* Parse a level name, case-insensitive; also "moderate" (GHSA) and "important" (Red Hat). -1 when unknown. */
+/* Parse a level name, case-insensitive; also "moderate" (GHSA), "important" (Red Hat) and
+ * "unimportant" (Debian, = negligible).  -1 when unknown. */
 int sc_level_parse(const char *s);
 
 typedef struct sc_finding_vuln {

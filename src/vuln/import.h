@@ -42,10 +42,17 @@ typedef struct sc_import_stats {
 	size_t skipped;          /* records or affected entries skipped as malformed */
 	size_t unsupported;      /* affected entries of ecosystems without a version scheme */
 	size_t withdrawn;        /* records emitted with withdrawn set */
+	size_t dropped;          /* single values dropped as malformed (an OSV `versions` item,
+				    a CVSS vector, a secdb line without an id); the record is kept */
 	char *warnings[SC_IMPORT_MAX_WARNINGS]; /* "path: what is wrong", malloc'd */
-	size_t n_warnings;
+	size_t n_warnings;       /* entries used in warnings[] */
+	size_t more_warnings;    /* warnings past the first SC_IMPORT_MAX_WARNINGS, counted only */
 } sc_import_stats;
 
+/*
+ * Importers add to *st (zero it before the first import); st may be NULL.
+ * Release frees the warnings and zeroes the counters; accepts NULL.
+ */
 void sc_import_stats_release(sc_import_stats *st);
 
 /*

@@ -319,23 +319,22 @@ static int read_fd(int fd, size_t max, const char *what, char **out, size_t *len
 		return SC_ENOMEM;
 	for (;;) {
 		if (len + 1 == cap) {
+			/* Full: one more byte means the file grew since fstat(). */
+			char probe;
 			size_t ncap;
 
-			if (len >= max) {
-				/* The file grew past the limit while being read. */
-				char probe;
-
-				if ((k = read(fd, &probe, 1)) > 0) {
-					rc = sc_error_set(SC_ELIMIT, "%s: file exceeds %zu bytes", what, max);
-					goto out;
-				}
-				if (k < 0 && errno == EINTR)
-					continue;
-				if (k < 0) {
-					rc = sc_error_set_errno(SC_EIO, errno, "%s", what);
-					goto out;
-				}
+			k = read(fd, &probe, 1);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				rc = sc_error_set_errno(SC_EIO, errno, "%s", what);
+				goto out;
+			}
+			if (k == 0)
 				break;
+			if (len >= max) {
+				rc = sc_error_set(SC_ELIMIT, "%s: file exceeds %zu bytes", what, max);
+				goto out;
 			}
 			ncap = cap < max / 2 ? cap * 2 : max + 1;
 			if (!(nb = sc_realloc(buf, ncap))) {
@@ -344,6 +343,8 @@ static int read_fd(int fd, size_t max, const char *what, char **out, size_t *len
 			}
 			buf = nb;
 			cap = ncap;
+			buf[len++] = probe;
+			continue;
 		}
 		k = read(fd, buf + len, cap - 1 - len);
 		if (k < 0 && errno == EINTR)
@@ -594,29 +595,30 @@ static int imp_zip(imp_ctx *c, const char *path)
 		}
 		while (!too_big) {
 			if (len + 1 == cap) {
-				size_t ncap = cap < SC_IMPORT_MAX_FILE / 2 ? cap * 2 : (size_t)SC_IMPORT_MAX_FILE + 1;
-				char *nd;
+				/* Full: read one byte more to tell the end from a member larger than announced. */
+				char probe, *nd;
+				size_t ncap;
 
+				k = archive_read_data(a, &probe, 1);
+				if (k < 0) {
+					rc = zip_error(a, path, name);
+					goto out;
+				}
+				if (k == 0)
+					break;
 				if (len >= SC_IMPORT_MAX_FILE) {
-					char probe;
-
-					k = archive_read_data(a, &probe, 1);
-					if (k > 0) {
-						too_big = 1;
-						break;
-					}
-					if (k < 0) {
-						rc = zip_error(a, path, name);
-						goto out;
-					}
+					too_big = 1;
 					break;
 				}
+				ncap = cap < SC_IMPORT_MAX_FILE / 2 ? cap * 2 : (size_t)SC_IMPORT_MAX_FILE + 1;
 				if (!(nd = sc_realloc(data, ncap))) {
 					rc = SC_ENOMEM;
 					goto out;
 				}
 				data = nd;
 				cap = ncap;
+				data[len++] = probe;
+				continue;
 			}
 			k = archive_read_data(a, data + len, cap - 1 - len);
 			if (k < 0) {

@@ -226,13 +226,16 @@ static void spill(const char *rel, const char *data, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
+static const char osv_ghsa2[] = "{\"id\": \"GHSA-2\", \"affected\": [{\"package\": {\"ecosystem\": \"npm\", "
+				"\"name\": \"x\"}, \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0\"}, "
+				"{\"fixed\": \"1.0.0\"}]}]}]}";
+
 static void test_zip(void **state)
 {
 	static const char *const members[] = {
 		"GHSA-1.json", "{\"id\": \"GHSA-1\", \"summary\": \"MARKER one\"}",
 		"sub/", "",
-		"sub/GHSA-2.json", "{\"id\": \"GHSA-2\", \"affected\": [{\"package\": {\"ecosystem\": \"npm\", \"name\": \"x\"},"
-				   " \"ranges\": [{\"type\": \"SEMVER\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"1.0.0\"}]}]}]}",
+		"sub/GHSA-2.json", osv_ghsa2,
 		"README.md", "not json",
 		"sub/.hidden.json", "{\"id\": \"HIDDEN\"}",
 		"bad.json", "[",
@@ -245,6 +248,29 @@ static void test_zip(void **state)
 
 	(void)state;
 	write_zip("all.zip", members, sizeof(members) / sizeof(members[0]) / 2);
+
+	/* A member larger than the first read buffer. */
+	{
+		static const char head[] = "{\"id\": \"BIG-1\", \"details\": \"";
+		size_t n = 200000;
+		char *big = malloc(n + 1);
+		const char *one[2];
+
+		assert_non_null(big);
+		memset(big, 'x', n);
+		memcpy(big, head, strlen(head));
+		memcpy(big + n - 2, "\"}", 2);
+		big[n] = '\0';
+		one[0] = "BIG-1.json";
+		one[1] = big;
+		write_zip("big.zip", one, 1);
+		free(big);
+		assert_int_equal(sc_import_path(at("big.zip"), SC_IMPORT_AUTO, it_emit, &s, &st, NULL), 0);
+		assert_int_equal(s.n, 1);
+		assert_int_equal(strlen(it_find(&s, "BIG-1")), strlen("id=BIG-1\ndetails=\n") + n - 2 - strlen(head));
+		it_sink_release(&s);
+		sc_import_stats_release(&st);
+	}
 	assert_int_equal(sc_import_path(at("all.zip"), SC_IMPORT_AUTO, it_emit, &s, &st, &src), 0);
 	assert_string_equal(src, "osv:all.zip");
 	free(src);

@@ -42,21 +42,41 @@ typedef struct sc_import_stats {
 	size_t skipped;          /* records or affected entries skipped as malformed */
 	size_t unsupported;      /* affected entries of ecosystems without a version scheme */
 	size_t withdrawn;        /* records emitted with withdrawn set */
+	size_t dropped;          /* single values dropped as malformed (an OSV `versions` item,
+				    a CVSS vector, a secdb line without an id); the record is kept */
 	char *warnings[SC_IMPORT_MAX_WARNINGS]; /* "path: what is wrong", malloc'd */
-	size_t n_warnings;
+	size_t n_warnings;       /* entries used in warnings[] */
+	size_t more_warnings;    /* warnings past the first SC_IMPORT_MAX_WARNINGS, counted only */
 } sc_import_stats;
 
+/*
+ * Importers add to *st (zero it before the first import); st may be NULL.
+ * Release frees the warnings and zeroes the counters; accepts NULL.
+ */
 void sc_import_stats_release(sc_import_stats *st);
 
 /*
  * Import PATH (directory tree, file, or .zip) in `fmt`.  `source_out`, when
  * non-NULL, receives a malloc'd source name describing what was imported:
- * "osv:<basename>", "debian:<basename>", "alpine:<distroversion>/<reponame>".
+ * "osv:<basename>", "debian:<basename>", "alpine:<distroversion>/<reponame>"
+ * (a tree or zip is "osv:<basename>", or "alpine:<basename>" when fmt is
+ * SC_IMPORT_ALPINE); it is set only on success.  In a tree or zip, a file
+ * that does not parse is skipped (st->skipped, a warning); a single file
+ * that does not parse, a corrupt zip, I/O errors and the callback's errors
+ * fail the import, possibly after some records were emitted (import in a
+ * transaction).  Details: docs/advisories.md.
  */
 int sc_import_path(const char *path, sc_import_format fmt, sc_vuln_emit_fn emit, void *ud,
 		   sc_import_stats *st, char **source_out);
 
-/* Parsers over a buffer, used by sc_import_path and the fuzz harnesses.  `what` names the input in messages. */
+/*
+ * Parsers over a buffer, used by sc_import_path and the fuzz harnesses.
+ * `what` names the input in messages and warnings.  A buffer that does not
+ * parse (or breaks a whole-document rule) fails with SC_EINPUT / SC_ELIMIT;
+ * malformed records inside it are skipped and counted.  OSV records are
+ * emitted even when none of their affected entries is usable; Debian and
+ * Alpine ids left without an affected entry are not emitted.
+ */
 int sc_import_osv_buf(const char *data, size_t len, int yaml, const char *what, sc_vuln_emit_fn emit,
 		      void *ud, sc_import_stats *st);
 int sc_import_debian_buf(const char *data, size_t len, const char *what, sc_vuln_emit_fn emit, void *ud,

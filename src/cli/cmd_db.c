@@ -35,7 +35,8 @@ static void help(FILE *f)
 		   "  --name NAME            import: source name (default derived from PATH)\n"
 		   "  --source URL           update: base URL (default %s)\n"
 		   "  --ecosystem LIST       update: comma-separated (default %s)\n"
-		   "  -q, --quiet            no per-source summary\n",
+		   "  -q, --quiet            no per-source summary\n"
+		   "  -v, --verbose          import: list each malformed record or value skipped\n",
 		SC_UPDATE_DEFAULT_BASE, SC_UPDATE_DEFAULT_ECOSYSTEMS);
 }
 
@@ -47,18 +48,26 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_warnings(const sc_import_stats *st)
+/* One summary line; each problem (the first SC_IMPORT_MAX_WARNINGS) with --verbose. */
+static void print_warnings(const sc_import_stats *st, const char *path, int verbose)
 {
-	size_t i, shown = 0;
+	size_t i;
 
-	for (i = 0; i < st->n_warnings; i++, shown++)
-		fprintf(stderr, "scute: warning: %s\n", st->warnings[i]);
-	if (st->skipped + st->unsupported > shown && st->skipped > 0)
-		fprintf(stderr, "scute: warning: %zu malformed entries skipped in all (first %zu shown)\n",
-			st->skipped, shown);
+	if (st->skipped == 0 && st->dropped == 0)
+		return;
+	if (verbose) {
+		for (i = 0; i < st->n_warnings; i++)
+			fprintf(stderr, "scute: warning: %s\n", st->warnings[i]);
+		if (st->more_warnings)
+			fprintf(stderr, "scute: warning: ... and %zu more\n", st->more_warnings);
+		return;
+	}
+	fprintf(stderr, "scute: warning: %s: %zu malformed records or entries skipped, %zu malformed values "
+		"dropped (--verbose lists them)\n", path, st->skipped, st->dropped);
 }
 
-static int do_import(sc_vulndb *db, const char *path, sc_import_format fmt, const char *name, int quiet)
+static int do_import(sc_vulndb *db, const char *path, sc_import_format fmt, const char *name, int quiet,
+		     int verbose)
 {
 	sc_import_stats st;
 	char *source = NULL, tmpname[64];
@@ -81,12 +90,12 @@ static int do_import(sc_vulndb *db, const char *path, sc_import_format fmt, cons
 	if (rc)
 		goto out;
 	dt = now_s() - t0;
-	print_warnings(&st);
+	print_warnings(&st, path, verbose);
 	if (!quiet)
 		printf("imported %zu records from %s as %s in %.2f s (%.0f records/s); %zu files, %zu skipped, "
-		       "%zu unsupported, %zu withdrawn\n",
+		       "%zu dropped values, %zu unsupported, %zu withdrawn\n",
 		       st.records, path, name ? name : source ? source : path, dt, dt > 0 ? (double)st.records / dt : 0.0,
-		       st.files, st.skipped, st.unsupported, st.withdrawn);
+		       st.files, st.skipped, st.dropped, st.unsupported, st.withdrawn);
 out:
 	if (rc)
 		sc_error_prefix(rc, "import of %s failed, database unchanged", path);
@@ -162,6 +171,7 @@ int sc_cmd_db(int argc, char **argv)
 		{ "ecosystem", required_argument, NULL, O_ECO },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -169,7 +179,7 @@ int sc_cmd_db(int argc, char **argv)
 	char *db_path = NULL;
 	sc_vulndb *db = NULL;
 	sc_import_format fmt = SC_IMPORT_AUTO;
-	int quiet = 0, c, rc = 0, status = SC_EXIT_OK, i;
+	int quiet = 0, verbose = 0, c, rc = 0, status = SC_EXIT_OK, i;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(argc < 2 ? stderr : stdout);
@@ -182,7 +192,7 @@ int sc_cmd_db(int argc, char **argv)
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DB: db_opt = optarg; break;
 		case O_FORMAT: format = optarg; break;
@@ -191,6 +201,7 @@ int sc_cmd_db(int argc, char **argv)
 		case O_ECO: ecos = optarg; break;
 		case 'o': output = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("db", "option '%s' needs a value", argv[optind - 1]);
 		default: return sc_cli_usage_error("db", "unknown option '%s'", argv[optind - 1]);
@@ -231,7 +242,7 @@ int sc_cmd_db(int argc, char **argv)
 		goto fail;
 	if (strcmp(sub, "import") == 0) {
 		for (i = optind; i < argc; i++)
-			if ((rc = do_import(db, argv[i], fmt, name, quiet)) != 0)
+			if ((rc = do_import(db, argv[i], fmt, name, quiet, verbose)) != 0)
 				goto fail;
 	} else if (strcmp(sub, "update") == 0) {
 		sc_update_opts uo = { .base_url = source, .ecosystems = ecos, .quiet = quiet };
@@ -249,6 +260,8 @@ int sc_cmd_db(int argc, char **argv)
 				       (unsigned long long)res[k].bytes, res[k].sha256);
 		}
 		sc_update_results_free(res, n);
+		if (rc && n == 0)
+			goto fail; /* nothing attempted: say why */
 		if (rc) {
 			status = sc_error_exit_status(rc);
 			goto done;

@@ -189,7 +189,7 @@ static int update_one(sc_vulndb *db, const char *tmpdir, const char *base, const
 		else
 			sc_buf_putc(&url, eco[i]);
 	sc_buf_puts(&url, "/all.zip");
-	sc_buf_printf(&tmpl, "%s/.scute-update-XXXXXX", tmpdir);
+	sc_buf_printf(&tmpl, "%s/.scute-update-XXXXXX.zip", tmpdir);
 	sc_buf_printf(&name, "osv:%s", eco);
 	if ((ret = sc_buf_putc(&url, '\0')) != 0 || (ret = sc_buf_putc(&tmpl, '\0')) != 0 ||
 	    (ret = sc_buf_putc(&name, '\0')) != 0)
@@ -199,7 +199,7 @@ static int update_one(sc_vulndb *db, const char *tmpdir, const char *base, const
 		goto out;
 	}
 	tmp = tmpl.data;
-	fd = mkstemp(tmp);
+	fd = mkostemps(tmp, 4, O_CLOEXEC);
 	if (fd < 0) {
 		ret = sc_error_set_errno(SC_EIO, errno, "creating a temporary file in %s", tmpdir);
 		tmp = NULL;

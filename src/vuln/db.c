@@ -292,6 +292,9 @@ int sc_vulndb_open(sc_vulndb **out, const char *path, int writable)
 	sqlite3_busy_timeout(db->h, 10000);
 	if ((ret = migrate(db)) != 0)
 		goto fail;
+	/* Lookups touch scattered pages: map the file rather than read() each page. */
+	if ((ret = exec(db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768")) != 0)
+		goto fail;
 	if (writable && (ret = exec(db, "PRAGMA synchronous = NORMAL")) != 0)
 		goto fail;
 	*out = db;
@@ -848,6 +851,19 @@ int sc_vulndb_lookup(sc_vulndb *db, const char *ecosystem, const char *release, 
 	if (rc != SQLITE_DONE)
 		return db_err(db, rc, "looking up a package");
 	return 0;
+}
+
+int sc_vulndb_read_begin(sc_vulndb *db)
+{
+	if (db->in_tx)
+		return sc_error_set(SC_EUSAGE, "vulnerability database: a transaction is already open");
+	return exec(db, "BEGIN DEFERRED");
+}
+
+void sc_vulndb_read_end(sc_vulndb *db)
+{
+	if (db && !db->in_tx)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 }
 
 static char **split_lines(const char *t)

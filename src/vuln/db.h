@@ -91,6 +91,13 @@ typedef struct sc_vulndb_hit {
 typedef int (*sc_vulndb_hit_fn)(void *ud, const sc_vulndb_hit *hit);
 
 /*
+ * Hold one read transaction over many lookups: one consistent snapshot,
+ * and one file lock instead of one per lookup.  Not while an import is open.
+ */
+int sc_vulndb_read_begin(sc_vulndb *db);
+void sc_vulndb_read_end(sc_vulndb *db);
+
+/*
  * Every non-withdrawn affected entry for (ecosystem, name) whose release is
  * `release` or unset (release NULL: only entries without a release).
  */

@@ -559,9 +559,14 @@ int sc_vuln_match(sc_findings *out, sc_vulndb *db, const sc_catalog *cat, const 
 	m.opts = opts ? opts : &defaults;
 	m.st = st;
 	m.out = out;
+	if ((ret = sc_vulndb_read_begin(db)) != 0)
+		return ret;
 	for (i = 0; i < cat->n_pkgs; i++)
 		if ((ret = match_package(&m, (long)i)) != 0)
-			return ret;
+			break;
+	sc_vulndb_read_end(db);
+	if (ret)
+		return ret;
 	sc_findings_sort(out, pkg_name, cat);
 	return 0;
 }

@@ -2,6 +2,9 @@
  * record.c - names and version schemes of the advisory model (record.h).
  * Ecosystem names follow the OSV schema's ecosystem list:
  * https://ossf.github.io/osv-schema/#affectedpackage-field
+ * Go advisories write module versions as SemVer without Go's leading 'v'
+ * ("1.2.3", "0.0.0-20230101000000-abcdef123456"), so "Go" orders by SemVer;
+ * the matcher drops the 'v' of installed Go versions.
  */
 #include "vuln/record.h"
 
@@ -28,7 +31,7 @@ sc_version_scheme sc_vuln_ecosystem_scheme(const char *eco)
 		const char *name;
 		sc_version_scheme scheme;
 	} map[] = {
-		{ "PyPI", SC_VER_PEP440 },     { "npm", SC_VER_SEMVER },        { "Go", SC_VER_GO },
+		{ "PyPI", SC_VER_PEP440 },     { "npm", SC_VER_SEMVER },        { "Go", SC_VER_SEMVER },
 		{ "Debian", SC_VER_DPKG },     { "Ubuntu", SC_VER_DPKG },       { "Alpine", SC_VER_APK },
 		{ "Maven", SC_VER_MAVEN },     { "Red Hat", SC_VER_RPM },       { "Rocky Linux", SC_VER_RPM },
 		{ "AlmaLinux", SC_VER_RPM },   { "openSUSE", SC_VER_RPM },      { "SUSE", SC_VER_RPM },

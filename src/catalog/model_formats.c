@@ -2234,7 +2234,7 @@ int sc_model_parse_hdf5(sc_model_info *out, const unsigned char *buf, size_t len
 		return 0;
 	}
 	out->format = "keras-h5";
-	if (memmem(buf, len, "model_config", 12) || memmem(buf, len, "keras_version", 13)) {
+	if (buf && (memmem(buf, len, "model_config", 12) || memmem(buf, len, "keras_version", 13))) {
 		int rc = prop(out, "keras.config", "found");
 
 		if (rc)

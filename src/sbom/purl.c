@@ -139,7 +139,10 @@ char *sc_purl_package(const sc_package *p, const sc_os_info *os)
 		if (p->arch)
 			q[nq++] = (qual){ "arch", sc_strdup(p->arch) };
 		q[nq++] = (qual){ "distro", distro(os) };
-		if (p->source_name && strcmp(p->source_name, p->name) != 0)
+		/* Syft's form: "upstream=SRC", or "SRC@SRCVERSION" when the source version differs (binNMUs). */
+		if (p->source_name && p->source_version && p->version && strcmp(p->source_version, p->version) != 0)
+			q[nq++] = (qual){ "upstream", dupf("%s@%s", p->source_name, p->source_version) };
+		else if (p->source_name && strcmp(p->source_name, p->name) != 0)
 			q[nq++] = (qual){ "upstream", sc_strdup(p->source_name) };
 		return build("deb", vendor ? vendor : "debian", p->name, p->version, q, nq);
 	case SC_ECO_APK:

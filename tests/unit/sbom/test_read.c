@@ -175,8 +175,9 @@ static void write_read(const sc_catalog *cat, writer_fn fn, sc_catalog *back, sc
 
 /*
  * Compare every package that has a purl scute catalogs.  SPDX carries only
- * the purl: the deb source version, and apk/rpm source packages (not in
- * our purls) are lost; everything else must survive.
+ * the purl: apk/rpm source packages (not in our purls) are lost, the deb
+ * source travels in `upstream` (with its version when that differs);
+ * everything else must survive.
  */
 static void compare(const sc_catalog *a, const sc_catalog *b, int spdx)
 {
@@ -188,9 +189,13 @@ static void compare(const sc_catalog *a, const sc_catalog *b, int spdx)
 
 		if (p->eco == SC_ECO_BINARY)
 			continue;
-		if (spdx) {
+		if (spdx && p->eco != SC_ECO_DEB) {
+			src = NULL;
 			srcver = NULL;
-			if (p->eco != SC_ECO_DEB || (src && strcmp(src, p->name) == 0))
+		} else if (spdx && !(srcver && p->version && strcmp(srcver, p->version) != 0)) {
+			/* upstream=SRC only when the source name differs; SRC@VERSION when the version does */
+			srcver = NULL;
+			if (src && strcmp(src, p->name) == 0)
 				src = NULL;
 		}
 		assert_true(k < b->n_pkgs);

@@ -28,6 +28,10 @@
  * must then throw those records away (the database import is one
  * transaction).
  *
+ * OSV members of trees and zips are parsed on worker threads (one per CPU,
+ * at most 8) and emitted in order by the calling thread: see "parallel
+ * parsing" below.
+ *
  * Sniffing (SC_IMPORT_AUTO): a document with a top-level "distroversion"
  * (YAML line "distroversion:" at column 0, or a JSON "distroversion" key
  * together with "packages", within the first 64 KiB) is Alpine secdb; a
@@ -48,6 +52,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +154,7 @@ typedef struct imp_ctx {
 	sc_import_stats *st;
 	size_t entries;         /* tree entries or zip members seen */
 	char *source;           /* alpine source name of the last secdb file */
+	struct pool *pool;      /* parses OSV members on worker threads (NULL: inline) */
 } imp_ctx;
 
 static int imp_emit(void *ud, const sc_vuln_record *rec)
@@ -298,6 +304,223 @@ static int imp_doc(imp_ctx *c, const char *data, size_t len, const char *name, c
 	return rc;
 }
 
+/* ---- parallel parsing of OSV members ----
+ *
+ * Parsing YAML/JSON is most of an import's cost.  Members of a tree or zip
+ * are read by the calling thread in their deterministic order and queued;
+ * worker threads parse them; the calling thread takes the parsed trees back
+ * in the same order and emits their records, so emission (and warnings)
+ * stay sequential and deterministic.  At most POOL_RING documents are in
+ * flight, which bounds memory.
+ */
+
+#define POOL_RING 64
+#define POOL_MAX_THREADS 8
+
+enum { J_FREE = 0, J_QUEUED, J_RUNNING, J_DONE };
+
+typedef struct pjob {
+	char *data;
+	size_t len;
+	char *what;
+	int yaml;
+	json_t *root;
+	int rc;
+	sc_error_info err;
+	int state;
+} pjob;
+
+typedef struct pool {
+	pthread_t th[POOL_MAX_THREADS];
+	size_t n_threads;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	pjob ring[POOL_RING];
+	size_t head, next, tail; /* oldest unfinished, next to parse, next free (monotonic) */
+	int stop;
+} pool;
+
+static void *pool_worker(void *arg)
+{
+	pool *p = arg;
+	pjob *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->next == p->tail)
+			pthread_cond_wait(&p->cv_work, &p->mu);
+		if (p->stop)
+			break;
+		j = &p->ring[p->next++ % POOL_RING];
+		j->state = J_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+		sc_error_clear();
+		j->rc = sc_import_osv_parse(&j->root, j->data, j->len, j->yaml, j->what);
+		if (j->rc)
+			sc_error_save(&j->err);
+		pthread_mutex_lock(&p->mu);
+		j->state = J_DONE;
+		pthread_cond_broadcast(&p->cv_done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void pjob_release(pjob *j)
+{
+	free(j->data);
+	free(j->what);
+	json_decref(j->root);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Stop the workers and free every job; accepts NULL. */
+static void pool_free(pool *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv_work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->n_threads; i++)
+		pthread_join(p->th[i], NULL);
+	for (i = 0; i < POOL_RING; i++)
+		pjob_release(&p->ring[i]);
+	pthread_cond_destroy(&p->cv_work);
+	pthread_cond_destroy(&p->cv_done);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* A pool with one worker per CPU, or NULL (inline parsing) on one CPU or when threads fail. */
+static pool *pool_new(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = ncpu > POOL_MAX_THREADS ? POOL_MAX_THREADS : ncpu > 0 ? (size_t)ncpu : 1;
+	pool *p;
+
+	if (n < 2 || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv_work, NULL);
+	pthread_cond_init(&p->cv_done, NULL);
+	/* jansson seeds its hash function on first use: do it before the workers race for it. */
+	json_object_seed(0);
+	for (p->n_threads = 0; p->n_threads < n; p->n_threads++)
+		if (pthread_create(&p->th[p->n_threads], NULL, pool_worker, p) != 0)
+			break;
+	if (p->n_threads == 0) {
+		pool_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Emit the records of the oldest queued document (waiting for its parse). */
+static int pool_finish_one(imp_ctx *c)
+{
+	pool *p = c->pool;
+	pjob *j = &p->ring[p->head % POOL_RING];
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (j->state != J_DONE)
+		pthread_cond_wait(&p->cv_done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	c->cb_rc = 0;
+	if (j->rc)
+		rc = sc_error_restore(&j->err);
+	else
+		rc = sc_import_osv_doc(j->root, j->what, imp_emit, c, c->st);
+	if (rc && !c->cb_rc && (rc == SC_EINPUT || rc == SC_ELIMIT)) {
+		c->st->skipped++;
+		sc_import_warn(c->st, "%s", sc_error_msg());
+		sc_error_clear();
+		rc = 0;
+	}
+	pjob_release(j);
+	p->head++;
+	return rc;
+}
+
+/* Emit everything still queued, in order. */
+static int pool_drain(imp_ctx *c)
+{
+	int rc;
+
+	while (c->pool && c->pool->head < c->pool->tail)
+		if ((rc = pool_finish_one(c)) != 0)
+			return rc;
+	return 0;
+}
+
+/* Queue an OSV member (takes data); a full ring first emits the oldest. */
+static int pool_submit(imp_ctx *c, char *data, size_t len, const char *what, int yaml)
+{
+	pool *p = c->pool;
+	pjob *j;
+	int rc;
+
+	if (p->tail - p->head == POOL_RING && (rc = pool_finish_one(c)) != 0) {
+		free(data);
+		return rc;
+	}
+	j = &p->ring[p->tail % POOL_RING];
+	if (!(j->what = sc_strdup(what))) {
+		free(data);
+		return SC_ENOMEM;
+	}
+	j->data = data;
+	j->len = len;
+	j->yaml = yaml;
+	pthread_mutex_lock(&p->mu);
+	j->state = J_QUEUED;
+	p->tail++;
+	pthread_cond_signal(&p->cv_work);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+/*
+ * Skip a member that could not be read, with the current error as its
+ * warning, after the members queued before it (warnings stay in order).
+ */
+static int imp_skip_current(imp_ctx *c)
+{
+	sc_error_info why;
+	int rc;
+
+	sc_error_save(&why);
+	if ((rc = pool_drain(c)) != 0)
+		return rc;
+	c->st->skipped++;
+	sc_import_warn(c->st, "%s", why.msg);
+	sc_error_clear();
+	return 0;
+}
+
+/*
+ * A member of a tree or zip: OSV documents go to the pool when there is
+ * one (data is taken), anything else is drained-then-parsed inline.
+ */
+static int imp_member(imp_ctx *c, char **data, size_t len, const char *name, const char *what)
+{
+	sc_import_format f = c->fmt == SC_IMPORT_AUTO ? sniff(*data, len, 0) : c->fmt;
+	int rc;
+
+	if (f == SC_IMPORT_OSV && c->pool) {
+		rc = pool_submit(c, *data, len, what, !looks_json(name, *data, len));
+		*data = NULL;
+		return rc;
+	}
+	if ((rc = pool_drain(c)) != 0)
+		return rc;
+	return imp_doc(c, *data, len, name, what, 1);
+}
+
 /* Read all of fd (at most max bytes) into a malloc'd, NUL-terminated buffer. */
 static int read_fd(int fd, size_t max, const char *what, char **out, size_t *len_out)
 {
@@ -426,6 +649,8 @@ static int imp_dir(imp_ctx *c, int dfd, const char *path, int depth)
 		int fd;
 
 		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, names[i]) >= sizeof(child)) {
+			if ((rc = pool_drain(c)) != 0)
+				goto out;
 			c->st->skipped++;
 			sc_import_warn(c->st, "%s/%.80s...: path too long, skipped", path, names[i]);
 			continue;
@@ -461,15 +686,13 @@ static int imp_dir(imp_ctx *c, int dfd, const char *path, int depth)
 		c->st->files++;
 		if (rc == SC_ELIMIT || rc == SC_EINPUT) {
 			/* too big, or replaced by something else since fstatat */
-			c->st->skipped++;
-			sc_import_warn(c->st, "%s", sc_error_msg());
-			sc_error_clear();
-			rc = 0;
+			if ((rc = imp_skip_current(c)) != 0)
+				goto out;
 			continue;
 		}
 		if (rc)
 			goto out;
-		rc = imp_doc(c, data, len, names[i], child, 1);
+		rc = imp_member(c, &data, len, names[i], child);
 		free(data);
 		data = NULL;
 		if (rc)
@@ -631,11 +854,13 @@ static int imp_zip(imp_ctx *c, const char *path)
 		}
 		c->st->files++;
 		if (too_big) {
+			if ((rc = pool_drain(c)) != 0) /* warnings stay in member order */
+				goto out;
 			c->st->skipped++;
 			sc_import_warn(c->st, "%s: member exceeds %u bytes, skipped", what, SC_IMPORT_MAX_FILE);
 		} else {
 			data[len] = '\0';
-			if ((rc = imp_doc(c, data, len, base, what, 1)) != 0)
+			if ((rc = imp_member(c, &data, len, base, what)) != 0)
 				goto out;
 		}
 		free(data);
@@ -702,9 +927,13 @@ int sc_import_path(const char *path, sc_import_format fmt, sc_vuln_emit_fn emit,
 		rc = SC_ENOMEM;
 		goto out;
 	}
+	if (is_dir || has_suffix(path, ".zip"))
+		c.pool = pool_new();
 	if (is_dir) {
 		rc = imp_dir(&c, fd, path, 0);
 		fd = -1;
+		if (rc == 0)
+			rc = pool_drain(&c);
 		if (rc)
 			goto out;
 		if (asprintf(&src, "%s:%s", fmt == SC_IMPORT_ALPINE ? "alpine" : "osv", base) < 0)
@@ -712,7 +941,10 @@ int sc_import_path(const char *path, sc_import_format fmt, sc_vuln_emit_fn emit,
 	} else if (has_suffix(path, ".zip")) {
 		close(fd);
 		fd = -1;
-		if ((rc = imp_zip(&c, path)) != 0)
+		rc = imp_zip(&c, path);
+		if (rc == 0)
+			rc = pool_drain(&c);
+		if (rc)
 			goto out;
 		if (asprintf(&src, "%s:%s", fmt == SC_IMPORT_ALPINE ? "alpine" : "osv", base) < 0)
 			src = NULL;
@@ -750,6 +982,7 @@ int sc_import_path(const char *path, sc_import_format fmt, sc_vuln_emit_fn emit,
 		src = NULL;
 	}
 out:
+	pool_free(c.pool);
 	if (fd >= 0)
 		close(fd);
 	free(data);

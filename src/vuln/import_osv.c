@@ -554,35 +554,43 @@ out:
 	return rc;
 }
 
-int sc_import_osv_buf(const char *data, size_t len, int yaml, const char *what, sc_vuln_emit_fn emit,
-		      void *ud, sc_import_stats *st)
+int sc_import_osv_parse(json_t **out, const char *data, size_t len, int yaml, const char *what)
 {
-	sc_import_stats local;
-	json_t *root = NULL, *it;
+	if (yaml)
+		return sc_yaml_parse(out, data, len, SC_IMPORT_MAX_FILE, SC_YAML_STRINGS, what);
+	return sc_json_parse(out, data, len, SC_IMPORT_MAX_FILE, SC_JSON_MAX_DEPTH, what);
+}
+
+int sc_import_osv_doc(json_t *root, const char *what, sc_vuln_emit_fn emit, void *ud, sc_import_stats *st)
+{
+	json_t *it;
 	size_t i;
 	int rc;
 
-	memset(&local, 0, sizeof(local));
-	if (!st)
-		st = &local;
-	if (yaml)
-		rc = sc_yaml_parse(&root, data, len, SC_IMPORT_MAX_FILE, SC_YAML_STRINGS, what);
-	else
-		rc = sc_json_parse(&root, data, len, SC_IMPORT_MAX_FILE, SC_JSON_MAX_DEPTH, what);
-	if (rc)
-		goto out;
-	if (!json_is_array(root)) {
-		rc = osv_record(root, what, emit, ud, st);
-		goto out;
-	}
+	if (!json_is_array(root))
+		return osv_record(root, what, emit, ud, st);
 	json_array_foreach(root, i, it) {
 		char where[512];
 
 		snprintf(where, sizeof(where), "%s[%zu]", what, i);
 		if ((rc = osv_record(it, where, emit, ud, st)) != 0)
-			goto out;
+			return rc;
 	}
-out:
+	return 0;
+}
+
+int sc_import_osv_buf(const char *data, size_t len, int yaml, const char *what, sc_vuln_emit_fn emit,
+		      void *ud, sc_import_stats *st)
+{
+	sc_import_stats local;
+	json_t *root = NULL;
+	int rc;
+
+	memset(&local, 0, sizeof(local));
+	if (!st)
+		st = &local;
+	if ((rc = sc_import_osv_parse(&root, data, len, yaml, what)) == 0)
+		rc = sc_import_osv_doc(root, what, emit, ud, st);
 	json_decref(root);
 	sc_import_stats_release(&local);
 	return rc;

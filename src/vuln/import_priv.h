@@ -42,4 +42,12 @@ int sc_import_jstr(const json_t *obj, const char *key, const char **out);
 int sc_import_alpine_buf_src(const char *data, size_t len, const char *what, sc_vuln_emit_fn emit,
 			     void *ud, sc_import_stats *st, char **source_out);
 
+/*
+ * sc_import_osv_buf() in two steps, so that parsing (the costly part) can
+ * run on worker threads while records are emitted in order on one thread:
+ * parse a document into a JSON tree, then emit the record(s) it holds.
+ */
+int sc_import_osv_parse(json_t **out, const char *data, size_t len, int yaml, const char *what);
+int sc_import_osv_doc(json_t *root, const char *what, sc_vuln_emit_fn emit, void *ud, sc_import_stats *st);
+
 #endif

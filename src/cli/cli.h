@@ -5,6 +5,9 @@
 #ifndef SC_CLI_CLI_H
 #define SC_CLI_CLI_H
 
+#include "catalog/catalog.h"
+#include "image/image.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,5 +50,12 @@ typedef struct sc_progress sc_progress;
 sc_progress *sc_progress_start(const char *label, uint64_t total, int enabled);
 uint64_t *sc_progress_counter(sc_progress *p);
 void sc_progress_stop(sc_progress *p); /* accepts NULL */
+
+/*
+ * Open image `name` (narrowed to *want when not NULL) and catalog it in one
+ * pass (progress bar on a terminal unless quiet).  *img_out is the caller's.
+ */
+int sc_cli_catalog_image(sc_image **img_out, sc_catalog *cat, const char *name, const sc_platform *want,
+			 sc_catalog_opts *co, int quiet);
 
 #endif

@@ -162,11 +162,8 @@ int sc_cmd_sbom(int argc, char **argv)
 	sc_image *img = NULL;
 	sc_catalog cat;
 	sc_sbom_ctx ctx;
-	sc_progress *prog = NULL;
 	sc_out out = { 0 };
 	json_t *doc = NULL;
-	uint64_t total = 0;
-	size_t i;
 	char *end;
 
 	memset(&co, 0, sizeof(co));
@@ -211,15 +208,7 @@ int sc_cmd_sbom(int argc, char **argv)
 		return sc_cli_usage_error("sbom", optind >= argc ? "missing IMAGE" : "expected one IMAGE");
 	if (platform && sc_platform_parse(&want, platform) != 0)
 		return sc_cli_usage_error("sbom", "%s", sc_error_msg());
-	if ((rc = sc_image_open(&img, argv[optind], platform ? &want : NULL)) != 0)
-		goto fail;
-	for (i = 0; i < img->manifest.n_layers; i++)
-		total += img->manifest.layers[i].size;
-	prog = sc_progress_start("cataloguing", total, !quiet);
-	co.scan.progress_bytes = sc_progress_counter(prog);
-	rc = sc_catalog_run(&cat, img, &co, NULL);
-	sc_progress_stop(prog);
-	if (rc)
+	if ((rc = sc_cli_catalog_image(&img, &cat, argv[optind], platform ? &want : NULL, &co, quiet)) != 0)
 		goto fail;
 	if ((rc = sc_sbom_ctx_init(&ctx, img, &cat, SCUTE_VERSION)) != 0)
 		goto fail;

@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/stream.h"
 #include "image/image.h"
 #include "image/scan.h"
 #include "report/report.h"
@@ -68,46 +69,14 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Read a whole regular file of at most max bytes. */
+/* A whole regular file of at most max bytes. */
 static int read_file(const char *path, size_t max, char **out, size_t *len_out)
 {
-	struct stat st;
-	char *data = NULL;
-	size_t len = 0;
-	ssize_t r;
-	int fd, ret = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EIO, errno, "%s", path);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ret = sc_error_set(SC_EINPUT, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > max) {
-		ret = sc_error_set(SC_ELIMIT, "%s: larger than %zu bytes", path, max);
-		goto out;
-	}
-	if (!(data = sc_malloc((size_t)st.st_size + 1))) {
-		ret = SC_ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		r = read(fd, data + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			ret = sc_error_set_errno(SC_EIO, r < 0 ? errno : EIO, "reading %s", path);
-			goto out;
-		}
-		len += (size_t)r;
-	}
-	data[len] = '\0';
-	*out = data;
-	*len_out = len;
-	data = NULL;
-out:
-	free(data);
+	ret = sc_fd_read_all(fd, max, path, out, len_out);
 	close(fd);
 	return ret;
 }
@@ -177,12 +146,10 @@ int sc_cmd_scan(int argc, char **argv)
 	sc_report_ctx rctx;
 	sc_sbom_read_info info;
 	sc_vulndb *db = NULL;
-	sc_progress *prog = NULL;
 	sc_out out = { 0 };
 	json_t *doc = NULL;
 	char *db_path = NULL, *data = NULL, **purls = NULL, *image_purl = NULL, digest[SC_DIGEST_STRLEN];
 	size_t len = 0;
-	uint64_t total = 0;
 	double t0, t_cat = 0, t_match = 0;
 	const char *target;
 	char *end;
@@ -270,15 +237,7 @@ int sc_cmd_scan(int argc, char **argv)
 		rctx.target_purl = info.subject_purl;
 		rctx.timestamp = sc_sbom_timestamp(NULL);
 	} else {
-		if ((rc = sc_image_open(&img, target, platform ? &want : NULL)) != 0)
-			goto fail;
-		for (i = 0; i < img->manifest.n_layers; i++)
-			total += img->manifest.layers[i].size;
-		prog = sc_progress_start("cataloguing", total, !quiet);
-		co.scan.progress_bytes = sc_progress_counter(prog);
-		rc = sc_catalog_run(&cat, img, &co, NULL);
-		sc_progress_stop(prog);
-		if (rc)
+		if ((rc = sc_cli_catalog_image(&img, &cat, target, platform ? &want : NULL, &co, quiet)) != 0)
 			goto fail;
 		rctx.target = img->name;
 		rctx.target_digest = sc_digest_fmt(&img->manifest_digest, digest);

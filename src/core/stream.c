@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void sc_stream_close(sc_stream *s)
@@ -290,4 +291,72 @@ int sc_stream_count_new(sc_stream **out, sc_stream *inner, uint64_t *counter)
 	c->counter = counter;
 	*out = &c->base;
 	return 0;
+}
+
+/* Read all of fd (at most max bytes) into a malloc'd, NUL-terminated buffer. */
+int sc_fd_read_all(int fd, size_t max, const char *what, char **out, size_t *len_out)
+{
+	struct stat sb;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap;
+	ssize_t k;
+	int rc = 0;
+
+	if (fstat(fd, &sb) != 0)
+		return sc_error_set_errno(SC_EIO, errno, "%s", what);
+	if (!S_ISREG(sb.st_mode))
+		return sc_error_set(SC_EINPUT, "%s: not a regular file", what);
+	if (sb.st_size < 0 || (unsigned long long)sb.st_size > max)
+		return sc_error_set(SC_ELIMIT, "%s: file is %lld bytes, limit is %zu", what,
+				    (long long)sb.st_size, max);
+	cap = (size_t)sb.st_size + 1;
+	if (!(buf = sc_malloc(cap)))
+		return SC_ENOMEM;
+	for (;;) {
+		if (len + 1 == cap) {
+			/* Full: one more byte means the file grew since fstat(). */
+			char probe;
+			size_t ncap;
+
+			k = read(fd, &probe, 1);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				rc = sc_error_set_errno(SC_EIO, errno, "%s", what);
+				goto out;
+			}
+			if (k == 0)
+				break;
+			if (len >= max) {
+				rc = sc_error_set(SC_ELIMIT, "%s: file exceeds %zu bytes", what, max);
+				goto out;
+			}
+			ncap = cap < max / 2 ? cap * 2 : max + 1;
+			if (!(nb = sc_realloc(buf, ncap))) {
+				rc = SC_ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+			buf[len++] = probe;
+			continue;
+		}
+		k = read(fd, buf + len, cap - 1 - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = sc_error_set_errno(SC_EIO, errno, "%s", what);
+			goto out;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*len_out = len;
+	buf = NULL;
+out:
+	free(buf);
+	return rc;
 }

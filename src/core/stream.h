@@ -44,6 +44,14 @@ struct sc_buf;
 int sc_stream_read_all(sc_stream *s, struct sc_buf *out, size_t max, const char *what);
 
 /*
+ * All of the regular file open at fd (at most max bytes) into a malloc'd,
+ * NUL-terminated buffer (*len_out excludes the NUL).  Not a regular file:
+ * SC_EINPUT; over max (also when it grows while read): SC_ELIMIT.
+ * Messages start with `what`.  fd is not closed.
+ */
+int sc_fd_read_all(int fd, size_t max, const char *what, char **out, size_t *len_out);
+
+/*
  * Bytes [offset, offset+length) of an open file descriptor, read with
  * pread().  If own_fd, the fd is closed with the stream.  length may be
  * UINT64_MAX for "to end of file".

@@ -45,6 +45,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/path.h"
+#include "core/stream.h"
 #include "core/utf8.h"
 
 #include <archive.h>
@@ -521,74 +522,6 @@ static int imp_member(imp_ctx *c, char **data, size_t len, const char *name, con
 	return imp_doc(c, *data, len, name, what, 1);
 }
 
-/* Read all of fd (at most max bytes) into a malloc'd, NUL-terminated buffer. */
-static int read_fd(int fd, size_t max, const char *what, char **out, size_t *len_out)
-{
-	struct stat sb;
-	char *buf = NULL, *nb;
-	size_t len = 0, cap;
-	ssize_t k;
-	int rc = 0;
-
-	if (fstat(fd, &sb) != 0)
-		return sc_error_set_errno(SC_EIO, errno, "%s", what);
-	if (!S_ISREG(sb.st_mode))
-		return sc_error_set(SC_EINPUT, "%s: not a regular file", what);
-	if (sb.st_size < 0 || (unsigned long long)sb.st_size > max)
-		return sc_error_set(SC_ELIMIT, "%s: file is %lld bytes, limit is %zu", what,
-				    (long long)sb.st_size, max);
-	cap = (size_t)sb.st_size + 1;
-	if (!(buf = sc_malloc(cap)))
-		return SC_ENOMEM;
-	for (;;) {
-		if (len + 1 == cap) {
-			/* Full: one more byte means the file grew since fstat(). */
-			char probe;
-			size_t ncap;
-
-			k = read(fd, &probe, 1);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0) {
-				rc = sc_error_set_errno(SC_EIO, errno, "%s", what);
-				goto out;
-			}
-			if (k == 0)
-				break;
-			if (len >= max) {
-				rc = sc_error_set(SC_ELIMIT, "%s: file exceeds %zu bytes", what, max);
-				goto out;
-			}
-			ncap = cap < max / 2 ? cap * 2 : max + 1;
-			if (!(nb = sc_realloc(buf, ncap))) {
-				rc = SC_ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = ncap;
-			buf[len++] = probe;
-			continue;
-		}
-		k = read(fd, buf + len, cap - 1 - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			rc = sc_error_set_errno(SC_EIO, errno, "%s", what);
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*len_out = len;
-	buf = NULL;
-out:
-	free(buf);
-	return rc;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -681,7 +614,7 @@ static int imp_dir(imp_ctx *c, int dfd, const char *path, int depth)
 			rc = sc_error_set_errno(SC_EIO, errno, "%s", child);
 			goto out;
 		}
-		rc = read_fd(fd, SC_IMPORT_MAX_FILE, child, &data, &len);
+		rc = sc_fd_read_all(fd, SC_IMPORT_MAX_FILE, child, &data, &len);
 		close(fd);
 		c->st->files++;
 		if (rc == SC_ELIMIT || rc == SC_EINPUT) {
@@ -951,7 +884,7 @@ int sc_import_path(const char *path, sc_import_format fmt, sc_vuln_emit_fn emit,
 	} else {
 		sc_import_format f;
 
-		rc = read_fd(fd, fmt == SC_IMPORT_OSV || fmt == SC_IMPORT_ALPINE ? SC_IMPORT_MAX_FILE
+		rc = sc_fd_read_all(fd, fmt == SC_IMPORT_OSV || fmt == SC_IMPORT_ALPINE ? SC_IMPORT_MAX_FILE
 										  : SC_IMPORT_MAX_DEBIAN,
 			     path, &data, &len);
 		if (rc)

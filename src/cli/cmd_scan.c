@@ -45,8 +45,9 @@ static void help(FILE *f)
 		   "  -o, --output FILE      write to FILE atomically instead of standard output\n"
 		   "  --db PATH              database (default $SCUTE_DB, else\n"
 		   "                         $XDG_CACHE_HOME/scute/vulndb.sqlite)\n"
-		   "  --fail-on LEVEL        exit 1 when a finding is at or above LEVEL\n"
-		   "                         (negligible, low, medium, high, critical)\n"
+		   "  --fail-on LEVEL        exit 1 when a finding is at or above LEVEL (negligible,\n"
+		   "                         low, medium, high, critical; unknown: any finding,\n"
+		   "                         including those without a severity)\n"
 		   "  --ignore-unfixed       only findings with a released fix\n"
 		   "  --vex FILE             apply an OpenVEX document (repeatable): not_affected\n"
 		   "                         and fixed statements hide findings (kept in json)\n"
@@ -181,9 +182,9 @@ int sc_cmd_scan(int argc, char **argv)
 		case O_DB: db_opt = optarg; break;
 		case O_FAILON:
 			fail_on = sc_level_parse(optarg);
-			if (fail_on < SC_LEVEL_NEGLIGIBLE)
+			if (fail_on < 0)
 				return sc_cli_usage_error("scan",
-							  "--fail-on wants negligible, low, medium, high or critical, not '%s'",
+							  "--fail-on wants unknown, negligible, low, medium, high or critical, not '%s'",
 							  optarg);
 			break;
 		case O_UNFIXED: mo.ignore_unfixed = 1; break;

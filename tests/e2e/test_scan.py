@@ -245,6 +245,8 @@ def test_fail_on_and_ignore_unfixed(pypa_db, pipai_ref):
     if "critical" not in levels:
         p = scute("scan", "--db", pypa_db, "--fail-on", "critical", "-q", pipai_ref)
         assert p.returncode == 0, describe(p)
+    p = scute("scan", "--db", pypa_db, "--fail-on", "unknown", "-q", pipai_ref)
+    assert p.returncode == 1, describe(p)
     p = scute("scan", "--db", pypa_db, "--fail-on", "severe", pipai_ref)
     assert_error(p, 2, "fail-on")
     fixed_only = scan_json(pypa_db, pipai_ref, "--ignore-unfixed")

@@ -17,7 +17,7 @@ import pytest
 import images
 from conftest import CHECKOUT, assert_error, describe, image_ref, scute, scute_ok
 
-SHARED = os.path.join(os.path.dirname(CHECKOUT), "shared", "data")
+SHARED = os.environ.get("SCUTE_SHARED_DATA") or os.path.join(os.path.dirname(CHECKOUT), "shared", "data")
 PYPA = os.path.join(SHARED, "osv", "pypa-advisory-database")
 SECDB = os.path.join(SHARED, "alpine-secdb")
 SCHEMAS = os.path.join(SHARED, "schemas")
@@ -434,3 +434,32 @@ def test_alpine_secdb_by_origin(tmp_path):
     fixed = [f for f in rep["findings"] if f["id"] == "CVE-2019-1551"][0]
     assert fixed["fixed_in"] == ["1.1.1d-r3"] and fixed["matched"]["name"] == "openssl"
     assert all(f["matched"]["name"] in ("openssl", "musl") for f in rep["findings"])
+
+
+# --------------------------------------------------------------------------
+# SBOMs written by other tools (Syft, Trivy; tests/fixtures/sbom)
+
+
+@pytest.mark.parametrize("fixture", ["syft-debian12.cdx.json", "syft-debian12.spdx.json",
+                                     "trivy-debian12.cdx.json"])
+def test_other_tools_sboms_by_source_package(tmp_path, fixture):
+    tracker = {
+        "openssl": {"CVE-2099-0101": {"description": "openssl flaw", "releases": {
+            "bookworm": {"status": "resolved", "fixed_version": "3.0.14-1~deb12u1", "urgency": "medium"}}}},
+        "glibc": {"CVE-2099-0102": {"description": "glibc flaw", "releases": {
+            "bookworm": {"status": "resolved", "fixed_version": "2.36-9+deb12u8", "urgency": "high"}}}},
+        # The source version has no epoch; bsdutils' binary version has one (1:2.38.1-5+deb12u1),
+        # so comparing the binary version would wrongly say "not affected".
+        "util-linux": {"CVE-2099-0103": {"description": "util-linux flaw", "releases": {
+            "bookworm": {"status": "resolved", "fixed_version": "2.38.1-5+deb12u2", "urgency": "low"}}}},
+    }
+    path = tmp_path / "tracker.json"
+    path.write_text(json.dumps(tracker))
+    db = str(tmp_path / "db.sqlite")
+    assert scute("db", "import", "--db", db, str(path)).returncode == 0
+    rep = scan_json(db, os.path.join(CHECKOUT, "tests", "fixtures", "sbom", fixture))
+    got = {(f["package"]["name"], f["id"]) for f in rep["findings"]}
+    want = {("libssl3", "CVE-2099-0101"), ("openssl", "CVE-2099-0101"), ("libc6", "CVE-2099-0102"),
+            ("bsdutils", "CVE-2099-0103")}
+    assert want <= got, "missing %s" % sorted(want - got)
+    assert all(f["matched"]["ecosystem"] == "Debian:12" for f in rep["findings"])

@@ -83,7 +83,7 @@ VERSIONS = {
     "index": "2",
     "million": "1",
     "sample": "3",
-    "pipai": "1",
+    "pipai": "2",
     "bench": "1",
     # SBOM images (see "SBOM test images" below)
     "pyroot": "2",
@@ -1030,8 +1030,10 @@ def sample(dest):
 # --------------------------------------------------------------------------
 # AI-stack distributions installed by pip, at versions the PyPA advisory
 # database has advisories for (and two it has none for), on Debian 12.
+# tensorflow 2.5.0 meets TensorFlow's multi-window ranges (introduced 0 /
+# fixed 2.4.4 / introduced 2.5.0 / fixed 2.5.2 / ...).
 
-PIPAI = [("torch", "1.13.0+cu117"), ("tensorflow", "2.11.0"), ("numpy", "1.21.0"),
+PIPAI = [("torch", "1.13.0+cu117"), ("tensorflow", "2.5.0"), ("numpy", "1.16.0"),
          ("Pillow", "9.0.0"), ("mlflow", "2.2.0"), ("gradio", "3.13.0"), ("Jinja2", "2.10"),
          ("langchain", "0.0.171"), ("requests", "2.25.0"), ("scikit-learn", "0.23.0"),
          ("transformers", "4.35.0"), ("safetensors", "0.4.0")]

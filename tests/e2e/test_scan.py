@@ -463,3 +463,39 @@ def test_other_tools_sboms_by_source_package(tmp_path, fixture):
             ("bsdutils", "CVE-2099-0103")}
     assert want <= got, "missing %s" % sorted(want - got)
     assert all(f["matched"]["ecosystem"] == "Debian:12" for f in rep["findings"])
+
+
+# --------------------------------------------------------------------------
+# npm: names with scopes, SEMVER ranges, several windows
+
+
+def test_npm_image(tmp_path):
+    def rec(i, name, ranges, rtype="SEMVER"):
+        return {"schema_version": "1.6.0", "id": "GHSA-test-%04d" % i, "modified": "2024-01-01T00:00:00Z",
+                "summary": "npm advisory %d" % i,
+                "affected": [{"package": {"ecosystem": "npm", "name": name},
+                              "ranges": [{"type": rtype, "events": ev} for ev in ranges]}]}
+    recs = [
+        # modelled on GHSA-rv95-896h-c2vc (express open redirect): two windows
+        rec(1, "express", [[{"introduced": "0"}, {"fixed": "4.19.2"}],
+                           [{"introduced": "5.0.0-alpha.1"}, {"fixed": "5.0.0-beta.3"}]]),
+        # modelled on GHSA-qwcr-r2fm-qrc7 (body-parser): ECOSYSTEM range
+        rec(2, "body-parser", [[{"introduced": "0"}, {"fixed": "1.20.3"}]], "ECOSYSTEM"),
+        # a scoped package, last_affected equal to the installed version
+        rec(3, "@sindresorhus/is", [[{"introduced": "4.0.0"}, {"last_affected": "4.6.0"}]]),
+        # not affected: fixed before the installed version
+        rec(4, "@types/node", [[{"introduced": "0"}, {"fixed": "20.0.0"}]]),
+        rec(5, "lodash", [[{"introduced": "0"}, {"fixed": "4.17.21"}]]),
+    ]
+    d = tmp_path / "osv"
+    d.mkdir()
+    for r in recs:
+        (d / (r["id"] + ".json")).write_text(json.dumps(r))
+    db = str(tmp_path / "db.sqlite")
+    assert scute("db", "import", "--db", db, str(d)).returncode == 0
+    rep = scan_json(db, image_ref("oci", images.npm(), "npm"))
+    got = {(f["package"]["name"], f["id"], f["status"]) for f in rep["findings"]}
+    assert got == {("express", "GHSA-test-0001", "fixed"), ("body-parser", "GHSA-test-0002", "fixed"),
+                   ("@sindresorhus/is", "GHSA-test-0003", "unfixed")}, sorted(got)
+    fixed = {f["id"]: f["fixed_in"] for f in rep["findings"]}
+    assert fixed["GHSA-test-0001"] == ["4.19.2"] and fixed["GHSA-test-0002"] == ["1.20.3"]

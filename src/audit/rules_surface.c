@@ -191,6 +191,9 @@ static int sweep_cb(const sc_fsnode *n, void *ud)
 			hit = 1;
 		if (!hit)
 			continue;
+		/* Directories alone (apt's empty archives/partial) are not worth a finding. */
+		if (p->prefix && n->e.type != SC_FT_REG && n->e.type != SC_FT_HARDLINK && n->e.type != SC_FT_SYMLINK)
+			continue;
 		if (!p->files++)
 			snprintf(p->first, sizeof(p->first), "%s", n->e.path);
 		if (n->e.type == SC_FT_REG)
@@ -213,7 +216,7 @@ static int report_places(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings 
 		if (!pl[i].files)
 			continue;
 		if (pl[i].prefix)
-			rc = sc_audit_add(out, r, -1, pl[i].prefix, NULL, "%s: /%s holds %zu entries, %llu bytes", pl[i].label,
+			rc = sc_audit_add(out, r, -1, pl[i].prefix, NULL, "%s: /%s holds %zu files, %llu bytes", pl[i].label,
 					  pl[i].prefix, pl[i].files, (unsigned long long)pl[i].bytes);
 		else
 			rc = sc_audit_add(out, r, -1, pl[i].first, NULL, "%s: %zu found (first /%s)", pl[i].label,

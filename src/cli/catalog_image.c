@@ -6,7 +6,7 @@
 #include "core/error.h"
 
 int sc_cli_catalog_image(sc_image **img_out, sc_catalog *cat, const char *name, const sc_platform *want,
-			 sc_catalog_opts *co, int quiet)
+			 sc_catalog_opts *co, int quiet, sc_scan *scan_out)
 {
 	sc_image *img = NULL;
 	sc_progress *prog;
@@ -20,7 +20,7 @@ int sc_cli_catalog_image(sc_image **img_out, sc_catalog *cat, const char *name, 
 		total += img->manifest.layers[i].size;
 	prog = sc_progress_start("cataloguing", total, !quiet);
 	co->scan.progress_bytes = sc_progress_counter(prog);
-	rc = sc_catalog_run(cat, img, co, NULL);
+	rc = sc_catalog_run(cat, img, co, scan_out);
 	sc_progress_stop(prog);
 	co->scan.progress_bytes = NULL;
 	if (rc) {

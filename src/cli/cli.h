@@ -16,6 +16,7 @@ int sc_cmd_inspect(int argc, char **argv);
 int sc_cmd_sbom(int argc, char **argv);
 int sc_cmd_scan(int argc, char **argv);
 int sc_cmd_db(int argc, char **argv);
+int sc_cmd_audit(int argc, char **argv);
 
 /* Print "scute: error: <current error message>" and return its exit status. */
 int sc_cli_fail(int code);
@@ -53,9 +54,10 @@ void sc_progress_stop(sc_progress *p); /* accepts NULL */
 
 /*
  * Open image `name` (narrowed to *want when not NULL) and catalog it in one
- * pass (progress bar on a terminal unless quiet).  *img_out is the caller's.
+ * pass (progress bar on a terminal unless quiet).  *img_out is the caller's,
+ * and so is *scan_out (the merged view) when scan_out is not NULL.
  */
 int sc_cli_catalog_image(sc_image **img_out, sc_catalog *cat, const char *name, const sc_platform *want,
-			 sc_catalog_opts *co, int quiet);
+			 sc_catalog_opts *co, int quiet, sc_scan *scan_out);
 
 #endif

@@ -208,7 +208,7 @@ int sc_cmd_sbom(int argc, char **argv)
 		return sc_cli_usage_error("sbom", optind >= argc ? "missing IMAGE" : "expected one IMAGE");
 	if (platform && sc_platform_parse(&want, platform) != 0)
 		return sc_cli_usage_error("sbom", "%s", sc_error_msg());
-	if ((rc = sc_cli_catalog_image(&img, &cat, argv[optind], platform ? &want : NULL, &co, quiet)) != 0)
+	if ((rc = sc_cli_catalog_image(&img, &cat, argv[optind], platform ? &want : NULL, &co, quiet, NULL)) != 0)
 		goto fail;
 	if ((rc = sc_sbom_ctx_init(&ctx, img, &cat, SCUTE_VERSION)) != 0)
 		goto fail;

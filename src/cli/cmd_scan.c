@@ -238,7 +238,7 @@ int sc_cmd_scan(int argc, char **argv)
 		rctx.target_purl = info.subject_purl;
 		rctx.timestamp = sc_sbom_timestamp(NULL);
 	} else {
-		if ((rc = sc_cli_catalog_image(&img, &cat, target, platform ? &want : NULL, &co, quiet)) != 0)
+		if ((rc = sc_cli_catalog_image(&img, &cat, target, platform ? &want : NULL, &co, quiet, NULL)) != 0)
 			goto fail;
 		rctx.target = img->name;
 		rctx.target_digest = sc_digest_fmt(&img->manifest_digest, digest);

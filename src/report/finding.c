@@ -38,6 +38,8 @@ int sc_level_parse(const char *s)
 		{ "important", SC_LEVEL_HIGH },  { "critical", SC_LEVEL_CRITICAL },
 		/* Debian tracker urgency for flaws it does not consider security bugs. */
 		{ "unimportant", SC_LEVEL_NEGLIGIBLE },
+		/* Audit rules' lowest level. */
+		{ "info", SC_LEVEL_NEGLIGIBLE },
 	};
 	size_t i;
 

@@ -42,6 +42,15 @@ typedef struct sc_report_ctx {
  */
 void sc_report_table(FILE *f, const sc_report_ctx *ctx, const sc_findings *fs, int color);
 
+/*
+ * Copy untrusted text s into b as printable text for a terminal: control
+ * bytes and invalid UTF-8 become '?', whitespace runs one space, at most
+ * max_cols characters (0: no limit) with "..." when cut.  Returns the
+ * number of characters.
+ */
+struct sc_buf;
+size_t sc_report_clean(struct sc_buf *b, const char *s, size_t max_cols);
+
 /* scute's JSON report (docs/scan.md): every finding, suppressed ones with their VEX justification. */
 int sc_report_json(json_t **out, const sc_report_ctx *ctx, const sc_findings *fs);
 /* SARIF 2.1.0 log: one rule per advisory, one result per (advisory, package); suppressed ones omitted. */

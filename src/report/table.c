@@ -69,7 +69,7 @@ static size_t utf8_seq(const unsigned char *s)
  * '?' (whitespace runs become one space), at most max_cols characters
  * (0: no limit) with "..." when cut.  Returns the number of characters.
  */
-static size_t clean(sc_buf *b, const char *s, size_t max_cols)
+size_t sc_report_clean(sc_buf *b, const char *s, size_t max_cols)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t cols = 0, total = 0, n, i;
@@ -148,7 +148,7 @@ static size_t status_text(sc_buf *out, const sc_finding *f)
 	}
 	if (v->vex_status)
 		sc_buf_printf(&tmp, " (VEX: %s)", v->vex_status);
-	cols = clean(out, tmp.data, 0);
+	cols = sc_report_clean(out, tmp.data, 0);
 	sc_buf_release(&tmp);
 	return cols;
 }
@@ -162,21 +162,21 @@ static void fill_row(row *r, const sc_report_ctx *ctx, const sc_finding *f, size
 
 	sc_buf_init(&tmp, 8192, "cell");
 	if (p) {
-		w[0] = clean(&r->pkg, p->name, 0);
-		w[1] = clean(&r->ver, p->version ? p->version : "-", 0);
+		w[0] = sc_report_clean(&r->pkg, p->name, 0);
+		w[1] = sc_report_clean(&r->ver, p->version ? p->version : "-", 0);
 	} else {
 		sc_buf_printf(&tmp, "/%s", f->path ? f->path : "");
-		w[0] = clean(&r->pkg, f->path ? tmp.data : "-", 0);
-		w[1] = clean(&r->ver, "-", 0);
+		w[0] = sc_report_clean(&r->pkg, f->path ? tmp.data : "-", 0);
+		w[1] = sc_report_clean(&r->ver, "-", 0);
 	}
 	sc_buf_reset(&tmp);
 	if (cve && f->id && strncmp(f->id, "CVE-", 4) != 0)
 		sc_buf_printf(&tmp, "%s [%s]", f->id, cve);
 	else
 		sc_buf_puts(&tmp, f->id ? f->id : "-");
-	w[2] = clean(&r->adv, tmp.data, 0);
+	w[2] = sc_report_clean(&r->adv, tmp.data, 0);
 	w[3] = status_text(&r->status, f);
-	clean(&r->title, f->title ? f->title : "", TITLE_COLS);
+	sc_report_clean(&r->title, f->title ? f->title : "", TITLE_COLS);
 	sc_buf_release(&tmp);
 }
 

@@ -33,6 +33,7 @@ demo: build
 	  echo "$(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src"; \
 	  $(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src
 	$(BUILD)/src/scute scan --db $(SCUTE_CACHE)/demo-vulndb.sqlite oci:$(SCUTE_CACHE)/sample/oci:demo
+	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs

@@ -1,0 +1,108 @@
+"""scute audit on real images: the Debian minbase image the tests build
+with debootstrap + umoci, the demo AI image, and a distroless-style image
+written by the test (no shell, uid 65532, no package manager)."""
+import json
+import os
+import subprocess
+
+import pytest
+
+import images
+from conftest import CHECKOUT, assert_error, describe, image_ref, scute, scute_ok
+
+PY = "/usr/bin/python3"
+
+
+def audit_json(ref, *extra):
+    p = scute("audit", "--format", "json", "-q", *extra, ref)
+    assert p.returncode == 0, describe(p)
+    return json.loads(p.stdout)
+
+
+def rules_of(doc):
+    return {f["rule"] for f in doc["findings"]}
+
+
+def test_debian_minbase(debian_dir):
+    doc = audit_json(image_ref("oci", debian_dir, "base"))
+    r = rules_of(doc)
+    assert "SC-1001" in r, "root user (empty config User) must be reported"
+    assert "SC-2001" in r, "the shell must be reported"
+    assert "SC-2002" in r, "the package manager must be reported"
+    shells = [f["path"] for f in doc["findings"] if f["rule"] == "SC-2001"]
+    assert "usr/bin/dash" in shells or "bin/dash" in shells, shells
+    pms = [f["path"] for f in doc["findings"] if f["rule"] == "SC-2002"]
+    assert any(p.endswith("/dpkg") for p in pms) and any(p.endswith("/apt-get") for p in pms), pms
+    assert doc["score"] < 70
+    assert doc["schema"] == "scute-audit/1"
+    for f in doc["findings"]:
+        assert f["level"] in ("critical", "high", "medium", "low", "info")
+        assert f["rule"].startswith("SC-") and f["title"] and f["message"]
+
+
+def test_demo_ai_image_secrets_never_printed():
+    dest = images.sample(os.path.join(images.cache_root(), "sample", "oci"))
+    ref = image_ref("oci", dest, "demo")
+    table = scute_ok("audit", "-q", ref).stdout
+    doc = audit_json(ref)
+    r = rules_of(doc)
+    assert {"SC-1001", "SC-3001", "SC-5002"} <= r, sorted(r)
+    # The HF token and the AWS key of the demo config appear masked only.
+    for secret in (images.HF_TOKEN, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"):
+        assert secret not in table and secret not in json.dumps(doc)
+        assert secret[:4] in table
+    assert "Score" in table and "/100" in table
+
+
+def distroless_layer():
+    return images.tar_bytes([
+        images.D("etc"),
+        images.F("etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\n"
+                 "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"),
+        images.F("etc/group", "root:x:0:\nnonroot:x:65532:\n"),
+        images.D("tmp", 0o1777), images.D("home"), images.D("home/nonroot", 0o700, 65532, 65532),
+        images.D("app"), images.F("app/server", b"\x7fELF" + bytes(60), 0o755),
+    ])
+
+
+def test_distroless_scores_high(tmp_path):
+    lay = str(tmp_path / "oci")
+    images.write_image(images.Layout(lay), [(distroless_layer(), "gzip")], ref="distroless",
+                       config={"User": "65532", "Entrypoint": ["/app/server"],
+                               "Healthcheck": {"Test": ["CMD", "/app/server", "--health"]}})
+    doc = audit_json("oci:%s:distroless" % lay)
+    assert doc["score"] >= 90, doc
+    r = rules_of(doc)
+    assert not r & {"SC-1001", "SC-2001", "SC-2002"}, sorted(r)
+
+
+def test_fail_on_and_formats(debian_dir, tmp_path):
+    ref = image_ref("oci", debian_dir, "base")
+    p = scute("audit", "-q", "--fail-on", "high", ref)
+    assert p.returncode == 1, describe(p)
+    p = scute("audit", "-q", "--fail-on", "bogus", ref)
+    assert_error(p, 2, "fail-on")
+    out = tmp_path / "audit.sarif"
+    scute_ok("audit", "-q", "--format", "sarif", "-o", str(out), ref)
+    sarif = json.loads(out.read_text())
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert {"SC-1001", "SC-2001", "SC-2002"} <= ids
+    for res in run["results"]:
+        assert res["ruleId"] in ids and res["level"] in ("error", "warning", "note")
+        assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+
+
+def test_audit_json_schema(debian_dir):
+    schema = os.path.join(CHECKOUT, "docs", "schemas", "audit-v1.schema.json")
+    doc = scute_ok("audit", "-q", "--format", "json", image_ref("oci", debian_dir, "base")).stdout
+    code = ("import json,sys,jsonschema; s=json.load(open(sys.argv[1]));"
+            "jsonschema.validators.validator_for(s)(s).validate(json.load(sys.stdin))")
+    p = subprocess.run([PY, "-c", code, schema], input=doc, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr[-3000:]
+
+
+def test_bad_image(tmp_path):
+    p = scute("audit", "oci:%s" % (tmp_path / "nope"))
+    assert p.returncode == 3, describe(p)

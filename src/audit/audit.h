@@ -74,6 +74,13 @@ int sc_audit_interests(const sc_interest **out, size_t *n, size_t max);
 int sc_audit_add(sc_findings *out, const sc_rule *r, int level, const char *path, sc_finding **out_f,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/*
+ * The uid and gid the container runs as: config User as a number or a name
+ * looked up in the image's etc/passwd (gid from the passwd entry or the
+ * ":GROUP" part).  Empty User is root.  -1 when it cannot be told.
+ */
+void sc_audit_run_as(const sc_audit_ctx *ctx, long *uid, long *gid);
+
 /* Run every rule; findings sorted (level, then rule id, then path). */
 int sc_audit_run(sc_findings *out, const sc_audit_ctx *ctx);
 

@@ -8,6 +8,7 @@
 #include "core/error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const sc_interest *const sc_interests_ai[] = { NULL };
@@ -40,4 +41,207 @@ static const sc_rule weights_rule = {
 	"AI risk: IP exposure (anyone who can pull the image has the weights)", check_weights,
 };
 
-const sc_rule *const sc_rules_ai[] = { &weights_rule, NULL };
+/* --- GPU stack alignment ---------------------------------------------------- */
+
+/* "12.1" -> 12, 1; returns the number of parts read (0 when not a version). */
+static int ver2(const char *s, unsigned *maj, unsigned *min)
+{
+	char *e;
+	unsigned long a, b = 0;
+	int n = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return 0;
+	a = strtoul(s, &e, 10);
+	n = 1;
+	if (*e == '.' && e[1] >= '0' && e[1] <= '9') {
+		b = strtoul(e + 1, &e, 10);
+		n = 2;
+	}
+	if (a > 1000 || b > 1000)
+		return 0;
+	*maj = (unsigned)a;
+	*min = (unsigned)b;
+	return n;
+}
+
+static const char *prop(const sc_package *p, const char *k)
+{
+	return sc_kv_list_get(&p->props, k);
+}
+
+static int is_component(const sc_package *p, const char *c)
+{
+	const char *v = prop(p, "ai.component");
+
+	return v && strcmp(v, c) == 0;
+}
+
+static int check_gpu(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	size_t i, k;
+	int rc;
+
+	for (i = 0; ctx->cat && i < ctx->cat->n_pkgs; i++) {
+		const sc_package *fw = &ctx->cat->pkgs[i];
+		const char *want = prop(fw, "ai.cuda"), *want_dnn = prop(fw, "ai.cudnn");
+		unsigned wmaj, wmin, rmaj, rmin;
+		int n_rt = 0, same_major = 0, new_enough = 0, n_dnn = 0, dnn_ok = 0;
+		char have[128] = "", have_dnn[64] = "";
+		size_t o = 0, od = 0;
+
+		if (!prop(fw, "ai.framework") || (!want && !want_dnn))
+			continue;
+		for (k = 0; k < ctx->cat->n_pkgs; k++) {
+			const sc_package *c = &ctx->cat->pkgs[k];
+			const char *cv = prop(c, "cuda.version");
+
+			if ((is_component(c, "cuda-runtime") || is_component(c, "cuda-toolkit")) && cv &&
+			    ver2(cv, &rmaj, &rmin) >= 1) {
+				n_rt++;
+				if (o + 16 < sizeof(have))
+					o += (size_t)snprintf(have + o, sizeof(have) - o, "%s%s", o ? ", " : "", cv);
+				if (want && ver2(want, &wmaj, &wmin) >= 1 && rmaj == wmaj) {
+					same_major = 1;
+					if (rmin >= wmin)
+						new_enough = 1;
+				}
+			}
+			if (is_component(c, "cudnn") && c->version && ver2(c->version, &rmaj, &rmin) >= 1) {
+				n_dnn++;
+				if (od + 16 < sizeof(have_dnn))
+					od += (size_t)snprintf(have_dnn + od, sizeof(have_dnn) - od, "%s%s", od ? ", " : "",
+							       c->version);
+				if (want_dnn && ver2(want_dnn, &wmaj, &wmin) >= 1 && rmaj == wmaj)
+					dnn_ok = 1;
+			}
+		}
+		/* Frameworks that bundle their runtime (pip wheels) show no separate runtime: nothing to compare. */
+		if (want && n_rt && !same_major &&
+		    (rc = sc_audit_add(out, r, SC_LEVEL_HIGH, fw->location, NULL,
+				       "%s %s is built for CUDA %s but the image's CUDA runtime is %s", fw->name,
+				       fw->version ? fw->version : "", want, have)) != 0)
+			return rc;
+		if (want && n_rt && same_major && !new_enough &&
+		    (rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, fw->location, NULL,
+				       "%s %s is built for CUDA %s but the image's CUDA runtime is older (%s)", fw->name,
+				       fw->version ? fw->version : "", want, have)) != 0)
+			return rc;
+		if (want_dnn && n_dnn && !dnn_ok &&
+		    (rc = sc_audit_add(out, r, SC_LEVEL_HIGH, fw->location, NULL,
+				       "%s %s expects cuDNN %s but the image's cuDNN is %s", fw->name,
+				       fw->version ? fw->version : "", want_dnn, have_dnn)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_driver(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; ctx->cat && i < ctx->cat->n_pkgs; i++) {
+		const sc_package *c = &ctx->cat->pkgs[i];
+		const char *min = prop(c, "cuda.driver.min"), *compat = prop(c, "cuda.driver.min_compat");
+
+		if (!is_component(c, "cuda-runtime") && !is_component(c, "cuda-toolkit"))
+			continue;
+		if (!min && !compat)
+			continue;
+		if ((rc = sc_audit_add(out, r, -1, c->location, NULL,
+				       "CUDA %s needs an NVIDIA driver >= %s on the host%s%s%s",
+				       prop(c, "cuda.version") ? prop(c, "cuda.version") : c->version ? c->version : "?",
+				       min ? min : compat, min && compat ? " (>= " : "", min && compat ? compat : "",
+				       min && compat ? " with the forward-compatibility package)" : "")) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* --- model and cache paths the run user cannot write ----------------------- */
+
+static int writable_by(const sc_fsnode *n, long uid, long gid)
+{
+	if (uid == 0)
+		return 1;
+	if (n->e.mode & 0002)
+		return 1;
+	if ((long)n->e.uid == uid && (n->e.mode & 0200))
+		return 1;
+	return gid >= 0 && (long)n->e.gid == gid && (n->e.mode & 0020);
+}
+
+static int check_cache_paths(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	static const char *const vars[] = { "HF_HOME", "HUGGINGFACE_HUB_CACHE", "HF_HUB_CACHE", "TRANSFORMERS_CACHE",
+					    "HF_DATASETS_CACHE", "TORCH_HOME", "XDG_CACHE_HOME", "SENTENCE_TRANSFORMERS_HOME",
+					    NULL };
+	long uid, gid;
+	size_t i, k;
+	int rc;
+
+	if (!ctx->img || !ctx->view)
+		return 0;
+	sc_audit_run_as(ctx, &uid, &gid);
+	if (uid <= 0)
+		return 0; /* root (SC-1001) or unknown: nothing to say about write access */
+	for (i = 0; ctx->img->config.env && ctx->img->config.env[i]; i++) {
+		const char *kv = ctx->img->config.env[i], *eq = strchr(kv, '=');
+		char path[1024];
+		const sc_fsnode *n = NULL;
+		size_t len;
+
+		if (!eq || eq[1] != '/')
+			continue;
+		for (k = 0; vars[k]; k++)
+			if ((size_t)(eq - kv) == strlen(vars[k]) && strncmp(kv, vars[k], (size_t)(eq - kv)) == 0)
+				break;
+		if (!vars[k])
+			continue;
+		if ((len = strlen(eq + 1)) >= sizeof(path))
+			continue;
+		memcpy(path, eq + 1, len + 1);
+		/* The directory, or the nearest existing ancestor the app would create it in. */
+		while (sc_fsview_resolve(ctx->view, path, 1, &n, NULL, 0) != 0 || !n) {
+			char *slash = strrchr(path, '/');
+
+			sc_error_clear();
+			n = NULL;
+			if (!slash || slash == path) {
+				path[0] = '/';
+				path[1] = '\0';
+				if (sc_fsview_resolve(ctx->view, path, 1, &n, NULL, 0) != 0)
+					sc_error_clear();
+				break;
+			}
+			*slash = '\0';
+		}
+		if (!n || n->e.type != SC_FT_DIR || writable_by(n, uid, gid))
+			continue;
+		if ((rc = sc_audit_add(out, r, -1, n->e.path, NULL,
+				       "%.*s points to %s, which uid %ld cannot write (/%s is %u:%u mode %04o)",
+				       (int)(eq - kv), kv, eq + 1, uid, n->e.path, n->e.uid, n->e.gid,
+				       n->e.mode & 07777)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const sc_rule gpu_rule = {
+	"SC-5003", SC_AUDIT_AI, SC_LEVEL_HIGH, "the GPU stack does not fit together",
+	"install the CUDA/cuDNN runtime the framework was built for, or the framework build for the runtime present",
+	"AI risk: GPU stack mismatch (fails at the first CUDA call, or silently falls back to CPU)", check_gpu,
+};
+static const sc_rule driver_rule = {
+	"SC-5006", SC_AUDIT_AI, SC_LEVEL_NEGLIGIBLE, "the CUDA runtime needs a minimum host driver",
+	"schedule on nodes whose NVIDIA driver meets the minimum (node labels / nodeSelector)",
+	"NVIDIA CUDA Toolkit release notes, table 3 (minimum driver per toolkit)", check_driver,
+};
+static const sc_rule cache_rule = {
+	"SC-5005", SC_AUDIT_AI, SC_LEVEL_MEDIUM, "a model or cache path is not writable by the run user",
+	"scute harden --user NAME (creates the cache directories owned by the user), or point the variable at a volume",
+	"AI risk: downloads at start-up fail, or weights get fetched on every start", check_cache_paths,
+};
+
+const sc_rule *const sc_rules_ai[] = { &weights_rule, &gpu_rule, &cache_rule, &driver_rule, NULL };

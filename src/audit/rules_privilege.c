@@ -137,6 +137,46 @@ static int has_id(const accounts *a, long id)
 	return 0;
 }
 
+void sc_audit_run_as(const sc_audit_ctx *ctx, long *uid, long *gid)
+{
+	const char *u = ctx->img ? ctx->img->config.user : NULL;
+	char name[128], *e;
+	const char *colon;
+	size_t n;
+	accounts pw;
+	const account *a;
+	long v;
+
+	*uid = -1;
+	*gid = -1;
+	if (!ctx->img)
+		return;
+	if (!u || !*u) {
+		*uid = 0;
+		*gid = 0;
+		return;
+	}
+	colon = strchr(u, ':');
+	n = colon ? (size_t)(colon - u) : strlen(u);
+	if (n == 0 || n >= sizeof(name))
+		return;
+	memcpy(name, u, n);
+	name[n] = '\0';
+	v = strtol(name, &e, 10);
+	if (!*e && v >= 0) {
+		*uid = v;
+	} else if (parse_accounts(&pw, capture_of(ctx->view, "etc/passwd", &passwd_interest), 2) == 0) {
+		if ((a = by_name(&pw, name)) != NULL)
+			*uid = a->id;
+		free(pw.v);
+	}
+	if (colon && colon[1]) {
+		v = strtol(colon + 1, &e, 10);
+		if (!*e && v >= 0)
+			*gid = v;
+	}
+}
+
 /* --- SC-1001: runs as root ------------------------------------------------- */
 
 static int check_user(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)

@@ -3,6 +3,7 @@
  * Rule families live in rules_*.c; docs/checks.md lists every rule.
  */
 #include "audit/audit.h"
+#include "audit/ldso.h"
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -36,7 +37,7 @@ static const sc_rule *const *const families[] = {
 };
 
 static const sc_interest *const *const interest_families[] = {
-	sc_interests_privilege, sc_interests_secrets, sc_interests_ai,
+	sc_interests_privilege, sc_interests_secrets, sc_interests_ai, sc_ldso_interests,
 };
 
 static int rule_cmp(const void *a, const void *b)

@@ -4,6 +4,7 @@
  * alignment, writable model caches.  docs/checks.md explains each.
  */
 #include "audit/audit.h"
+#include "audit/ldso.h"
 
 #include "core/error.h"
 
@@ -228,6 +229,58 @@ static int check_cache_paths(const sc_audit_ctx *ctx, const sc_rule *r, sc_findi
 	return 0;
 }
 
+/* --- libraries the dynamic loader will not find ---------------------------- */
+
+#define MAX_MISSING 200
+
+static int check_libs(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	static const char *const ca_bundles[] = { "etc/ssl/certs/ca-certificates.crt", "etc/pki/tls/certs/ca-bundle.crt",
+						  "etc/ssl/cert.pem", "etc/ssl/certs/ca-bundle.crt", NULL };
+	static const char *const tls_libs[] = { "libssl.so", "libgnutls.so", "libnss3.so", "libmbedtls.so",
+						"libwolfssl.so", NULL };
+	sc_ldso_result res;
+	const char *tls = NULL;
+	size_t i, k;
+	int rc;
+
+	if (!ctx->view || !ctx->cat || ctx->cat->n_elves == 0)
+		return 0;
+	if ((rc = sc_ldso_resolve_all(&res, ctx->view, ctx->cat->elves, ctx->cat->n_elves,
+				      ctx->img ? (const char *const *)ctx->img->config.env : NULL)) != 0)
+		return rc;
+	for (i = 0; i < res.n_missing && i < MAX_MISSING; i++)
+		if ((rc = sc_audit_add(out, r, -1, res.missing[i].elf, NULL, "/%s needs %s, which the loader will not find: %s",
+				       res.missing[i].elf, res.missing[i].needed,
+				       res.missing[i].reason ? res.missing[i].reason : "not found")) != 0)
+			goto out;
+	if (res.n_missing > MAX_MISSING &&
+	    (rc = sc_audit_add(out, r, -1, NULL, NULL, "... and %zu more missing libraries", res.n_missing - MAX_MISSING)) != 0)
+		goto out;
+	/* TLS libraries without a CA bundle: every verified connection fails. */
+	for (i = 0; !tls && i < ctx->cat->n_elves; i++)
+		for (k = 0; tls_libs[k] && ctx->cat->elves[i].soname; k++)
+			if (strncmp(ctx->cat->elves[i].soname, tls_libs[k], strlen(tls_libs[k])) == 0)
+				tls = ctx->cat->elves[i].path;
+	if (tls) {
+		for (k = 0; ca_bundles[k]; k++) {
+			const sc_fsnode *n = NULL;
+
+			if (sc_fsview_resolve(ctx->view, ca_bundles[k], 1, &n, NULL, 0) == 0 && n && n->e.type == SC_FT_REG)
+				break;
+			sc_error_clear();
+		}
+		if (!ca_bundles[k] &&
+		    (rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, tls, NULL,
+				       "/%s is a TLS library but the image has no CA certificate bundle", tls)) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	sc_ldso_result_release(&res);
+	return rc;
+}
+
 static const sc_rule gpu_rule = {
 	"SC-5003", SC_AUDIT_AI, SC_LEVEL_HIGH, "the GPU stack does not fit together",
 	"install the CUDA/cuDNN runtime the framework was built for, or the framework build for the runtime present",
@@ -244,4 +297,11 @@ static const sc_rule cache_rule = {
 	"AI risk: downloads at start-up fail, or weights get fetched on every start", check_cache_paths,
 };
 
-const sc_rule *const sc_rules_ai[] = { &weights_rule, &gpu_rule, &cache_rule, &driver_rule, NULL };
+static const sc_rule libs_rule = {
+	"SC-5004", SC_AUDIT_AI, SC_LEVEL_HIGH, "libraries the dynamic loader will not find",
+	"install the package that provides the library (or restore it); scute harden keeps every library an ELF needs",
+	"AI risk: missing libraries (CUDA/cuDNN pieces deleted by slimming); the NVIDIA driver libraries are exempt",
+	check_libs,
+};
+
+const sc_rule *const sc_rules_ai[] = { &weights_rule, &gpu_rule, &libs_rule, &cache_rule, &driver_rule, NULL };

@@ -16,7 +16,9 @@
 #   jobs2   scute sbom --format cyclonedx --jobs 2 -q IMAGE > FILE
 # (not `-o /dev/null`: -o writes a temporary file and renames it over the
 # target, which as root would replace the /dev/null device node)
-# Targets: jobs1 and jobs2 <= 1.3x floor, peak RSS < 200 MB.
+#   audit1  scute audit --format json --jobs 1 -q IMAGE (the same single pass plus the rules)
+#   audit2  scute audit --format json --jobs 2 -q IMAGE
+# Targets: jobs1, jobs2, audit1, audit2 <= 1.3x floor, peak RSS < 200 MB.
 # Exit 0 unless a run fails; with BENCH_STRICT=1 also exit 1 on a missed target.
 set -eu
 
@@ -103,6 +105,8 @@ echo "bench: $nlayers layers, $(awk -v b="$csize" -v u="$usize" 'BEGIN{printf "%
 measure floor sh "$tmp/floor.sh" "$tmp/blobs"
 measure jobs1 "$SCUTE" sbom --format cyclonedx --jobs 1 -q "$IMAGE"
 measure jobs2 "$SCUTE" sbom --format cyclonedx --jobs 2 -q "$IMAGE"
+measure audit1 "$SCUTE" audit --format json --jobs 1 -q "$IMAGE"
+measure audit2 "$SCUTE" audit --format json --jobs 2 -q "$IMAGE"
 
 floor=$(cat "$tmp/floor.best")
 row() {  # name label target-op target-ratio
@@ -122,9 +126,11 @@ printf "%-44s %11s %12s %9s   %-16s %s\n" "-------------------------------------
 row floor "floor: igzip -dc | tar t (serial)" "" ""
 row jobs1 "scute sbom -f cyclonedx --jobs 1 -q" "<=" "$RATIO"
 row jobs2 "scute sbom -f cyclonedx --jobs 2 -q" "<=" "$RATIO"
+row audit1 "scute audit --format json --jobs 1 -q" "<=" "$RATIO"
+row audit2 "scute audit --format json --jobs 2 -q" "<=" "$RATIO"
 echo
 echo "all runs (wall, peak RSS):"
-for n in floor jobs1 jobs2; do
+for n in floor jobs1 jobs2 audit1 audit2; do
 	printf "  %-6s %s\n" "$n" "$(tr '\n' ';' < "$tmp/$n.all" | sed 's/;$//; s/;/;  /g')"
 done
 

@@ -266,7 +266,7 @@ typedef struct scan_result {
 	size_t n_hits, more_hits;
 	unsigned keys;            /* PEM private key blocks */
 	unsigned encrypted;       /* of which encrypted (ENCRYPTED PRIVATE KEY, Proc-Type: 4,ENCRYPTED) */
-	char key_label[40];       /* label of the first block: "RSA PRIVATE KEY" */
+	char key_label[48];       /* label of the first block: "RSA PRIVATE KEY" */
 } scan_result;
 
 typedef struct scan_cfg {

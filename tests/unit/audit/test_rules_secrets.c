@@ -263,6 +263,9 @@ static void test_private_keys(void **state)
 		"srv/tls/server-key.txt", "-----BEGIN PRIVATE KEY-----\n" KEY_BODY "\n-----END PRIVATE KEY-----\n",
 		"etc/ssl/private/enc.key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" KEY_BODY "\n-----END ENCRYPTED PRIVATE KEY-----\n",
 		"home/u/.ssh/id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\n" KEY_BODY "\n-----END OPENSSH PRIVATE KEY-----\n",
+		/* Legacy encrypted PEM (RFC 1421 headers). */
+		"opt/app/legacy.key", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+				      "DEK-Info: AES-128-CBC,0123456789ABCDEF\n\n" KEY_BODY "\n-----END RSA PRIVATE KEY-----\n",
 		NULL,
 	};
 	const char *const *layers[] = { l1 };
@@ -272,7 +275,7 @@ static void test_private_keys(void **state)
 	(void)state;
 	fx_init(&fx, NULL);
 	fx_files(&fx, layers, 1);
-	assert_int_equal(fx_run(&fx, "SC-3004"), 5);
+	assert_int_equal(fx_run(&fx, "SC-3004"), 6);
 	assert_non_null(f = fx_find(&fx, "root/.ssh/id_rsa", "RSA PRIVATE KEY"));
 	assert_int_equal(f->level, SC_LEVEL_CRITICAL);
 	assert_non_null(fx_find(&fx, "app/certs/server.pem", "RSA PRIVATE KEY"));
@@ -280,6 +283,8 @@ static void test_private_keys(void **state)
 	assert_non_null(fx_find(&fx, "home/u/.ssh/id_ed25519", "OPENSSH PRIVATE KEY"));
 	/* Passphrase-protected: reported, one level lower. */
 	assert_non_null(f = fx_find(&fx, "etc/ssl/private/enc.key", "encrypted"));
+	assert_int_equal(f->level, SC_LEVEL_HIGH);
+	assert_non_null(f = fx_find(&fx, "opt/app/legacy.key", "RSA PRIVATE KEY, encrypted"));
 	assert_int_equal(f->level, SC_LEVEL_HIGH);
 	fx_release(&fx);
 }

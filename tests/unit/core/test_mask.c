@@ -153,6 +153,10 @@ static void test_mask_text_more(void **state)
 	assert_int_equal(masked(&b, "mysql --password hunter22 -e x"), 1);
 	assert_null(strstr(b.data, "hunter22"));
 	assert_int_equal(masked(&b, "echo x | docker login --password-stdin registry"), 0);
+	/* Other secret-named headers. */
+	assert_int_equal(masked(&b, "curl -H 'X-Api-Key: k3yk3yk3y' https://x"), 1);
+	assert_null(strstr(b.data, "k3yk3yk3y"));
+	assert_int_equal(masked(&b, "curl -H 'Content-Type: application/json' https://x"), 0);
 	/* The pending state does not cross commands. */
 	assert_int_equal(masked(&b, "echo Bearer; ls -la"), 0);
 	/* Non-secret names are untouched; AUTHOR is not AUTH. */

@@ -351,6 +351,24 @@ out:
 	return rc;
 }
 
+const char *sc_kv_get(const sc_kv *kv, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(kv[mid].key, key);
+
+		if (c == 0)
+			return kv[mid].value;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 /* schemaVersion, when present, must be the integer 2. */
 static int check_schema_version(const json_t *root, const char *what)
 {
@@ -641,6 +659,7 @@ void sc_manifest_release(sc_manifest *m)
 		descriptor_release(&m->layers[i]);
 	free(m->layers);
 	descriptor_release(&m->config);
+	kv_free(m->annotations, m->n_annotations);
 	free(m->media_type);
 	memset(m, 0, sizeof(*m));
 }
@@ -673,6 +692,9 @@ int sc_manifest_parse(sc_manifest *out, const char *data, size_t len)
 	if ((rc = parse_descriptor(&m.config, cfg, "config", W_MANIFEST)) != 0)
 		goto out;
 	if ((rc = parse_descriptors(&m.layers, &m.n_layers, root, "layers", SC_MAX_LAYERS, W_MANIFEST)) != 0)
+		goto out;
+	/* image-spec manifest.md: annotations is a string-to-string map. */
+	if ((rc = get_kv(&m.annotations, &m.n_annotations, root, NULL, "annotations", W_MANIFEST)) != 0)
 		goto out;
 	*out = m;
 	memset(&m, 0, sizeof(m));

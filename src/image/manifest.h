@@ -70,11 +70,20 @@ typedef struct sc_index {
 	size_t n_manifests;
 } sc_index;
 
+typedef struct sc_kv {
+	char *key;
+	char *value;
+} sc_kv;
+/* The value of key in a key-sorted array, or NULL. */
+const char *sc_kv_get(const sc_kv *kv, size_t n, const char *key);
+
 typedef struct sc_manifest {
 	char *media_type;
 	sc_descriptor config;
 	sc_descriptor *layers;
 	size_t n_layers;
+	sc_kv *annotations;       /* sorted by key, e.g. org.opencontainers.image.base.name; NULL when none */
+	size_t n_annotations;
 } sc_manifest;
 
 typedef struct sc_history {
@@ -84,11 +93,6 @@ typedef struct sc_history {
 	char *comment;
 	int empty_layer;
 } sc_history;
-
-typedef struct sc_kv {
-	char *key;
-	char *value;
-} sc_kv;
 
 typedef struct sc_config {
 	char *created;

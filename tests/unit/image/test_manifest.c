@@ -482,8 +482,12 @@ static void test_oci_manifest(void **state)
 	assert_digest(&m.layers[1].digest, D3);
 	assert_int_equal(m.layers[1].size, 16724);
 	assert_int_equal(m.layers[2].size, 0);
+	assert_int_equal(m.n_annotations, 1);
+	assert_string_equal(sc_kv_get(m.annotations, m.n_annotations, "com.example.key1"), "value1");
+	assert_null(sc_kv_get(m.annotations, m.n_annotations, "com.example.key2"));
 	sc_manifest_release(&m);
 	assert_null(m.layers);
+	assert_null(m.annotations);
 	assert_null(m.config.media_type);
 	sc_manifest_release(&m);
 }
@@ -517,7 +521,42 @@ static void test_manifest_minimal(void **state)
 	assert_null(m.media_type);
 	assert_int_equal(m.n_layers, 0);
 	assert_null(m.layers);
+	assert_null(m.annotations);
+	assert_int_equal(m.n_annotations, 0);
 	sc_manifest_release(&m);
+}
+
+/* Manifest annotations (image-spec annotations.md): the base image, sorted by key. */
+static void test_manifest_annotations(void **state)
+{
+	sc_manifest m;
+
+	(void)state;
+	assert_int_equal(manifest_s(&m, "{\"schemaVersion\":2,\"config\":{\"mediaType\":"
+				    "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1
+				    "\",\"size\":2},\"layers\":[],\"annotations\":{"
+				    "\"org.opencontainers.image.base.name\":\"docker.io/library/debian:12\","
+				    "\"org.opencontainers.image.base.digest\":\"" D2 "\","
+				    "\"a.first\":\"\"}}"),
+			 0);
+	assert_int_equal(m.n_annotations, 3);
+	assert_string_equal(m.annotations[0].key, "a.first");
+	assert_string_equal(sc_kv_get(m.annotations, m.n_annotations, "org.opencontainers.image.base.name"),
+			    "docker.io/library/debian:12");
+	assert_string_equal(sc_kv_get(m.annotations, m.n_annotations, "org.opencontainers.image.base.digest"), D2);
+	sc_manifest_release(&m);
+	/* null is absent; a non-string value is rejected as for descriptor annotations. */
+	assert_int_equal(manifest_s(&m, "{\"config\":{\"mediaType\":\"c\",\"digest\":\"" D1
+				    "\",\"size\":2},\"layers\":[],\"annotations\":null}"),
+			 0);
+	assert_null(m.annotations);
+	sc_manifest_release(&m);
+	expect_manifest_fail("{\"config\":{\"mediaType\":\"c\",\"digest\":\"" D1
+			     "\",\"size\":2},\"layers\":[],\"annotations\":{\"a\":[1]}}",
+			     SC_EINPUT, "field 'annotations' value of 'a' is not a string");
+	expect_manifest_fail("{\"config\":{\"mediaType\":\"c\",\"digest\":\"" D1
+			     "\",\"size\":2},\"layers\":[],\"annotations\":[]}",
+			     SC_EINPUT, "field 'annotations' is not an object");
 }
 
 static void test_max_layers(void **state)
@@ -1121,6 +1160,7 @@ int main(void)
 		cmocka_unit_test(test_oci_manifest),
 		cmocka_unit_test(test_docker_manifest),
 		cmocka_unit_test(test_manifest_minimal),
+		cmocka_unit_test(test_manifest_annotations),
 		cmocka_unit_test(test_max_layers),
 		cmocka_unit_test(test_max_index_entries),
 		cmocka_unit_test(test_docker_config),

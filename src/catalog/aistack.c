@@ -192,7 +192,7 @@ static void add_found(scan_ctx *c, const char *comp, const char *version, const 
 	if (c->n == MAX_FOUND)
 		return;
 	c->f[c->n].comp = comp;
-	snprintf(c->f[c->n].version, sizeof(c->f[c->n].version), "%s", version);
+	snprintf(c->f[c->n].version, sizeof(c->f[c->n].version), "%.63s", version);
 	snprintf(c->f[c->n].path, sizeof(c->f[c->n].path), "%s", path);
 	c->f[c->n].toolkit_update = upd;
 	c->n++;

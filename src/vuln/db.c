@@ -336,7 +336,7 @@ static int step_done(sc_vulndb *db, sqlite3_stmt *s, const char *what)
 
 int sc_vulndb_begin_source(sc_vulndb *db, const char *name, const char *kind, const char *location)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int ret, rc, i;
 
 	if (!db->writable || db->in_tx)
@@ -462,7 +462,7 @@ static void bind_cvss(sqlite3_stmt *s, int vi, int si, const char *vector)
 int sc_vulndb_add(void *ud, const sc_vuln_record *rec)
 {
 	sc_vulndb *db = ud;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	sqlite3_int64 key;
 	char *details = NULL;
 	size_t i;
@@ -543,7 +543,7 @@ out:
 
 static int delete_source(sc_vulndb *db, sqlite3_int64 id)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int i, ret, rc;
 
 	for (i = ST_DEL_AFFECTED; i <= ST_DEL_VULN; i++) {
@@ -799,7 +799,7 @@ static const char *col_text(sqlite3_stmt *s, int i)
 int sc_vulndb_lookup(sc_vulndb *db, const char *ecosystem, const char *release, const char *name,
 		     sc_vulndb_hit_fn fn, void *ud)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
 	if ((ret = stmt(db, release ? ST_LOOKUP : ST_LOOKUP_NOREL, &s)) != 0)
@@ -889,7 +889,7 @@ static char **split_lines(const char *t)
 int sc_vulndb_get_advisory(sc_vulndb *db, int64_t vuln_key, sc_vulndb_advisory *out)
 {
 	sc_vulndb_advisory a;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	sc_strv al = { 0 };
 	int rc, ret;
 

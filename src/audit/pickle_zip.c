@@ -377,7 +377,7 @@ static int zip_member(src *s, const cd_entry *e, const char *kind)
 	sc_pickle_member *m;
 	int rc, capped = 0;
 	uint32_t crc = 0;
-	char bad[120];
+	char bad[120] = "";
 
 	if ((rc = add_member(s, (const char *)e->name, e->name_len, kind, &m)) != 0 || !m)
 		return rc;
@@ -686,7 +686,7 @@ static int compressed_pickle(src *s, uint64_t off, int wbits, const char *comp)
 	size_t dlen = 0;
 	sc_pickle_member *m;
 	int rc, capped = 0;
-	char bad[120];
+	char bad[120] = "";
 
 	s->r->format = "joblib";
 	if ((rc = add_member(s, NULL, 0, "pickle", &m)) != 0 || !m)

@@ -1059,7 +1059,7 @@ static int step(pk *p)
 		if ((rc = pop_mark(p, &base, &cnt, start)) != 0)
 			return rc;
 		if (d->code == 't') {
-			tuple_of(p, &p->c.st[base], cnt, &v);
+			tuple_of(p, cnt ? &p->c.st[base] : NULL, cnt, &v);
 		} else if (d->code == 'd') {
 			if (cnt % 2)
 				return stop(p, start, "odd number of items for DICT at offset %zu", start);

@@ -1,6 +1,7 @@
 /*
  * model_formats.c - bounded header parsers for ML model files: safetensors,
- * GGUF, ONNX (streaming top-level protobuf reader), pickle (opcode walker),
+ * GGUF, ONNX (streaming top-level protobuf reader), pickle (facts from the
+ * opcode walk of audit/pickle.c, the one pickle walker in the tree),
  * zip local-header scanner (PyTorch, NumPy .npz, Keras), NumPy .npy, HDF5,
  * Hugging Face config.json and tokenizer files.  See model_formats.h for
  * the specs followed and the props set.
@@ -10,6 +11,7 @@
  * allocation proportional to a claimed size.
  */
 #include "catalog/model_formats.h"
+#include "audit/pickle.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -1149,277 +1151,57 @@ int sc_model_parse_onnx(sc_model_info *out, const unsigned char *buf, size_t len
 }
 
 /* ------------------------------------------------------------------ */
-/* pickle: a bounded opcode walker (CPython Lib/pickletools.py)         */
+/* pickle: facts from the audit scanner's opcode walk (audit/pickle.c)  */
 
-enum { A_NONE, A_1, A_2, A_4, A_8, A_LINE, A_2LINES, A_LEN1, A_LEN4, A_LEN4S, A_LEN8 };
-enum { K_OTHER = 0, K_STR = 1, K_GLOBAL, K_STACK_GLOBAL, K_MEMO, K_PUT, K_GET, K_STOP, K_PROTO, K_FRAME };
-
-typedef struct {
-	unsigned char arg;
-	unsigned char kind;
-} pk_op;
-
-static int pk_lookup(unsigned char c, pk_op *op)
-{
-	static const struct {
-		unsigned char code, arg, kind;
-	} t[] = {
-		{ '(', A_NONE, 0 },    { '.', A_NONE, K_STOP }, { '0', A_NONE, 0 },      { '1', A_NONE, 0 },
-		{ '2', A_NONE, 0 },    { 'F', A_LINE, 0 },      { 'I', A_LINE, 0 },      { 'J', A_4, 0 },
-		{ 'K', A_1, 0 },       { 'L', A_LINE, 0 },      { 'M', A_2, 0 },         { 'N', A_NONE, 0 },
-		{ 'P', A_LINE, 0 },    { 'Q', A_NONE, 0 },      { 'R', A_NONE, 0 },      { 'S', A_LINE, K_STR },
-		{ 'T', A_LEN4S, K_STR }, { 'U', A_LEN1, K_STR }, { 'V', A_LINE, K_STR }, { 'X', A_LEN4, K_STR },
-		{ 'a', A_NONE, 0 },    { 'b', A_NONE, 0 },      { 'c', A_2LINES, K_GLOBAL }, { 'd', A_NONE, 0 },
-		{ '}', A_NONE, 0 },    { 'e', A_NONE, 0 },      { 'g', A_LINE, K_GET },  { 'h', A_1, K_GET },
-		{ 'i', A_2LINES, K_GLOBAL }, { 'j', A_4, K_GET }, { 'l', A_NONE, 0 },    { ']', A_NONE, 0 },
-		{ 'o', A_NONE, 0 },    { 'p', A_LINE, K_PUT },  { 'q', A_1, K_PUT },     { 'r', A_4, K_PUT },
-		{ 's', A_NONE, 0 },    { 't', A_NONE, 0 },      { ')', A_NONE, 0 },      { 'u', A_NONE, 0 },
-		{ 'G', A_8, 0 },       { 0x80, A_1, K_PROTO },  { 0x81, A_NONE, 0 },     { 0x82, A_1, 0 },
-		{ 0x83, A_2, 0 },      { 0x84, A_4, 0 },        { 0x85, A_NONE, 0 },     { 0x86, A_NONE, 0 },
-		{ 0x87, A_NONE, 0 },   { 0x88, A_NONE, 0 },     { 0x89, A_NONE, 0 },     { 0x8a, A_LEN1, 0 },
-		{ 0x8b, A_LEN4S, 0 },  { 'B', A_LEN4, 0 },      { 'C', A_LEN1, 0 },      { 0x8c, A_LEN1, K_STR },
-		{ 0x8d, A_LEN8, K_STR }, { 0x8e, A_LEN8, 0 },   { 0x8f, A_NONE, 0 },     { 0x90, A_NONE, 0 },
-		{ 0x91, A_NONE, 0 },   { 0x92, A_NONE, 0 },     { 0x93, A_NONE, K_STACK_GLOBAL },
-		{ 0x94, A_NONE, K_MEMO }, { 0x95, A_8, K_FRAME }, { 0x96, A_LEN8, 0 },   { 0x97, A_NONE, 0 },
-		{ 0x98, A_NONE, 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].code == c) {
-			op->arg = t[i].arg;
-			op->kind = t[i].kind;
-			return 0;
-		}
-	return -1;
-}
-
-#define PK_MEMO 256
 #define PK_MAX_PICKLES 16
 
-typedef struct {
-	int protocol;        /* highest PROTO seen, -1 none */
-	int stops;           /* complete pickles */
-	int bad;             /* structural error (message in err) */
-	int ends_open;       /* the buffer ended inside a pickle */
-	size_t bad_off;
-	char err[160];
-	strset globals;
-} pk_result;
-
-typedef struct {
-	const unsigned char *s;
-	size_t n;
-} pk_str;
-
 /*
- * Walk the pickle opcodes in buf (up to PK_MAX_PICKLES pickles back to
- * back, as legacy torch.save writes them).  Linear in len.
+ * Pickle facts into mi; complete = buf is the whole file.  The walk is
+ * sc_pickle_scan_ex() in prefix mode (the cataloger keeps only the first
+ * bytes of a file), reading up to PK_MAX_PICKLES pickles back to back as
+ * legacy torch.save writes them, each after the first starting with PROTO.
  */
-static int pk_walk(const unsigned char *buf, size_t len, pk_result *res)
-{
-	pk_str prev = { NULL, 0 }, cur = { NULL, 0 };
-	struct {
-		uint64_t idx;
-		pk_str s;
-	} memo[PK_MEMO];
-	size_t n_memo = 0, off = 0;
-	uint64_t memo_next = 0;
-	int rc;
-
-	res->protocol = -1;
-	while (off < len) {
-		unsigned char c = buf[off];
-		size_t start = off, alen = 0;
-		const unsigned char *arg;
-		uint64_t n = 0;
-		pk_op op;
-
-		if (pk_lookup(c, &op) != 0) {
-			res->bad = 1;
-			res->bad_off = off;
-			snprintf(res->err, sizeof(res->err), "unknown pickle opcode 0x%02x at offset %zu", c, off);
-			return 0;
-		}
-		off++;
-		arg = buf + off;
-		switch (op.arg) {
-		case A_NONE: break;
-		case A_1: alen = 1; break;
-		case A_2: alen = 2; break;
-		case A_4: alen = 4; break;
-		case A_8: alen = 8; break;
-		case A_LINE:
-		case A_2LINES: {
-			const unsigned char *nl = memchr(buf + off, '\n', len - off);
-
-			if (!nl)
-				goto open;
-			alen = (size_t)(nl - (buf + off)) + 1;
-			if (op.arg == A_2LINES) {
-				const unsigned char *nl2 = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - buf));
-
-				if (!nl2)
-					goto open;
-				alen = (size_t)(nl2 - (buf + off)) + 1;
-			}
-			break;
-		}
-		case A_LEN1:
-			if (len - off < 1)
-				goto open;
-			n = buf[off];
-			off += 1;
-			break;
-		case A_LEN4:
-		case A_LEN4S:
-			if (len - off < 4)
-				goto open;
-			n = le32(buf + off);
-			if (op.arg == A_LEN4S && n > INT32_MAX) {
-				res->bad = 1;
-				res->bad_off = start;
-				snprintf(res->err, sizeof(res->err), "negative length at offset %zu", start);
-				return 0;
-			}
-			off += 4;
-			break;
-		case A_LEN8:
-			if (len - off < 8)
-				goto open;
-			n = le64(buf + off);
-			off += 8;
-			break;
-		}
-		if (op.arg == A_LEN1 || op.arg == A_LEN4 || op.arg == A_LEN4S || op.arg == A_LEN8) {
-			arg = buf + off;
-			if (n > len - off)
-				goto open;
-			alen = (size_t)n;
-		}
-		if (alen > len - off)
-			goto open;
-		off += alen;
-		switch (op.kind) {
-		case K_PROTO:
-			if (arg[0] > 5) {
-				res->bad = 1;
-				res->bad_off = start;
-				snprintf(res->err, sizeof(res->err), "unsupported pickle protocol %u", arg[0]);
-				return 0;
-			}
-			if ((int)arg[0] > res->protocol)
-				res->protocol = arg[0];
-			break;
-		case K_STR:
-			prev = cur;
-			cur.s = arg;
-			cur.n = alen;
-			if (op.arg == A_LINE) /* drop the newline (and quotes of STRING) */
-				cur.n = alen ? alen - 1 : 0;
-			break;
-		case K_GLOBAL: {
-			const unsigned char *nl = memchr(arg, '\n', alen);
-			char g[256];
-			size_t ml = (size_t)(nl - arg), nlen = alen - ml - 2;
-
-			if (ml + 1 + nlen < sizeof(g)) {
-				memcpy(g, arg, ml);
-				g[ml] = '.';
-				memcpy(g + ml + 1, nl + 1, nlen);
-				if ((rc = strset_add(&res->globals, g, ml + 1 + nlen, 1)) != 0)
-					return rc;
-			}
-			prev.s = cur.s = NULL;
-			break;
-		}
-		case K_STACK_GLOBAL:
-			if (prev.s && cur.s && prev.n + cur.n + 1 < 256) {
-				char g[256];
-
-				memcpy(g, prev.s, prev.n);
-				g[prev.n] = '.';
-				memcpy(g + prev.n + 1, cur.s, cur.n);
-				if ((rc = strset_add(&res->globals, g, prev.n + 1 + cur.n, 1)) != 0)
-					return rc;
-			} else if ((rc = strset_add(&res->globals, "?.?", 3, 1)) != 0) {
-				return rc;
-			}
-			prev.s = cur.s = NULL;
-			break;
-		case K_MEMO:
-		case K_PUT: {
-			uint64_t idx = memo_next;
-
-			if (op.kind == K_PUT)
-				idx = op.arg == A_1 ? arg[0] : op.arg == A_4 ? le32(arg) : (uint64_t)strtoull((const char *)arg, NULL, 10);
-			else
-				memo_next++;
-			if (cur.s && n_memo < PK_MEMO) {
-				memo[n_memo].idx = idx;
-				memo[n_memo++].s = cur;
-			}
-			break;
-		}
-		case K_GET: {
-			uint64_t idx = op.arg == A_1 ? arg[0] : op.arg == A_4 ? le32(arg) : (uint64_t)strtoull((const char *)arg, NULL, 10);
-			size_t k;
-
-			prev = cur;
-			cur.s = NULL;
-			for (k = n_memo; k-- > 0;)
-				if (memo[k].idx == idx) {
-					cur = memo[k].s;
-					break;
-				}
-			break;
-		}
-		case K_FRAME:
-			break;
-		case K_STOP:
-			res->stops++;
-			prev.s = cur.s = NULL;
-			n_memo = 0;
-			memo_next = 0;
-			if (res->stops >= PK_MAX_PICKLES || off >= len || buf[off] != 0x80)
-				return 0;
-			break;
-		default:
-			prev = cur;
-			cur.s = NULL;
-			break;
-		}
-	}
-	res->ends_open = 1;
-	return 0;
-open:
-	res->ends_open = 1;
-	return 0;
-}
-
-/* Pickle facts into mi; complete = buf is the whole file. */
 static int pk_props(sc_model_info *mi, const unsigned char *buf, size_t len, int complete, int *is_pickle)
 {
-	pk_result res;
+	sc_pickle_report res;
+	sc_pickle_opts o;
+	strset globals;
+	size_t i;
 	int rc;
 
-	memset(&res, 0, sizeof(res));
-	if ((rc = pk_walk(buf, len, &res)) != 0)
-		goto out;
+	memset(&globals, 0, sizeof(globals));
+	memset(&o, 0, sizeof(o));
+	o.prefix = 1;
+	o.max_pickles = PK_MAX_PICKLES;
+	o.proto_only_after_stop = 1;
+	if ((rc = sc_pickle_scan_ex(&res, buf, len, "pickle", &o)) != 0)
+		return rc;
 	/* a stream with no PROTO first must end a pickle cleanly (or fill the capture) to count */
 	if (len && buf[0] == 0x80)
-		*is_pickle = !(res.bad && res.stops == 0 && res.bad_off == 0);
+		*is_pickle = !(res.malformed && res.pickles == 0 && res.error_offset == 0);
 	else
-		*is_pickle = !res.bad && (res.stops > 0 || !complete);
-	if (res.bad && *is_pickle)
-		mf_err(mi, SC_NOTE_WARNING, "%s", res.err);
-	else if (res.ends_open && complete && res.stops == 0)
+		*is_pickle = !res.malformed && (res.pickles > 0 || !complete);
+	if (res.malformed && *is_pickle)
+		mf_err(mi, SC_NOTE_WARNING, "%s", res.error);
+	else if (res.truncated && complete && res.pickles == 0)
 		mf_err(mi, SC_NOTE_WARNING, "pickle has no STOP opcode");
 	if (res.protocol >= 0 && (rc = prop_u64(mi, "pickle.protocol", (uint64_t)res.protocol)) != 0)
 		goto out;
-	rc = strset_prop(mi, "pickle.globals", &res.globals);
+	for (i = 0; i < res.n_imports; i++) {
+		char g[256];
+		int n = snprintf(g, sizeof(g), "%s.%s", res.imports[i].module, res.imports[i].name);
+
+		if (n < 0 || (size_t)n >= sizeof(g))
+			continue; /* over-long names: not useful as an SBOM property */
+		if ((rc = strset_add(&globals, g, (size_t)n, res.imports[i].count)) != 0)
+			goto out;
+	}
+	if (res.imports_dropped)
+		globals.more = 1;
+	rc = strset_prop(mi, "pickle.globals", &globals);
 out:
-	strset_release(&res.globals);
+	strset_release(&globals);
+	sc_pickle_report_release(&res);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "audit/audit.h"
 #include "audit/ldso.h"
+#include "audit/pickle.h"
 
 #include "core/error.h"
 
@@ -41,6 +42,81 @@ static const sc_rule weights_rule = {
 	"mount weights at run time or ship them as a separate signed OCI artifact (scute harden --strip-models)",
 	"AI risk: IP exposure (anyone who can pull the image has the weights)", check_weights,
 };
+
+/* --- unsafe serialisation ---------------------------------------------------- */
+
+/*
+ * The models cataloger walks every pickle stream it meets in the single pass
+ * (raw pickles, the data.pkl of PyTorch zips, object .npy, joblib) with the
+ * opcode scanner (audit/pickle.c) and records the imported callables as
+ * "pickle.globals"; here each one is classified.
+ */
+static int check_pickles(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; ctx->cat && i < ctx->cat->n_models; i++) {
+		const sc_model_file *m = &ctx->cat->models[i];
+		const char *globals = sc_kv_list_get(&m->props, "pickle.globals");
+		char dangerous[512] = "", unknown[512] = "", item[SC_PICKLE_MAX_NAME * 2];
+		const char *p = globals, *why = NULL;
+		size_t nd = 0, nu = 0, od = 0, ou = 0;
+
+		if (!m->pickle_based)
+			continue;
+		while (p && *p) {
+			const char *comma = strchr(p, ','), *dot;
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			char mod[SC_PICKLE_MAX_NAME], name[SC_PICKLE_MAX_NAME];
+
+			if (len > 0 && len < sizeof(item)) {
+				memcpy(item, p, len);
+				item[len] = '\0';
+				dot = strrchr(item, '.');
+				if (dot && (size_t)(dot - item) < sizeof(mod) && strlen(dot + 1) < sizeof(name)) {
+					memcpy(mod, item, (size_t)(dot - item));
+					mod[dot - item] = '\0';
+					snprintf(name, sizeof(name), "%s", dot + 1);
+				} else {
+					snprintf(mod, sizeof(mod), "%.*s", (int)sizeof(mod) - 1, item);
+					name[0] = '\0';
+				}
+				switch (sc_pickle_classify(mod, name)) {
+				case SC_PICKLE_DANGEROUS:
+					if (!nd++)
+						why = sc_pickle_rationale(mod, name);
+					if (od + len + 3 < sizeof(dangerous))
+						od += (size_t)snprintf(dangerous + od, sizeof(dangerous) - od, "%s%s", od ? ", " : "", item);
+					break;
+				case SC_PICKLE_UNKNOWN:
+					nu++;
+					if (ou + len + 3 < sizeof(unknown))
+						ou += (size_t)snprintf(unknown + ou, sizeof(unknown) - ou, "%s%s", ou ? ", " : "", item);
+					break;
+				case SC_PICKLE_SAFE:
+					break;
+				}
+			}
+			p = comma ? comma + 1 : NULL;
+		}
+		if (nd)
+			rc = sc_audit_add(out, r, SC_LEVEL_CRITICAL, m->path, NULL,
+					  "/%s (%s) imports %s when loaded%s%s: loading it runs code", m->path, m->format,
+					  dangerous, why ? " - " : "", why ? why : "");
+		else if (nu)
+			rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, m->path, NULL,
+					  "/%s (%s) imports callables that are not known tensor rebuilds: %s", m->path, m->format,
+					  unknown);
+		else
+			rc = sc_audit_add(out, r, SC_LEVEL_NEGLIGIBLE, m->path, NULL,
+					  "/%s (%s) is pickle-based; its imports are known tensor rebuilds%s", m->path,
+					  m->format, globals ? "" : " (none recorded)");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
 
 /* --- GPU stack alignment ---------------------------------------------------- */
 
@@ -281,6 +357,13 @@ out:
 	return rc;
 }
 
+static const sc_rule pickle_rule = {
+	"SC-5001", SC_AUDIT_AI, SC_LEVEL_CRITICAL, "model files in pickle formats import code",
+	"convert the weights to safetensors (or GGUF/ONNX) and load with weights_only; remove files that import "
+	"os/subprocess/builtins (scute harden --strip-models)",
+	"AI risk: unsafe model serialisation (pickle runs code on load); prior art: picklescan, fickling", check_pickles,
+};
+
 static const sc_rule gpu_rule = {
 	"SC-5003", SC_AUDIT_AI, SC_LEVEL_HIGH, "the GPU stack does not fit together",
 	"install the CUDA/cuDNN runtime the framework was built for, or the framework build for the runtime present",
@@ -304,4 +387,5 @@ static const sc_rule libs_rule = {
 	check_libs,
 };
 
-const sc_rule *const sc_rules_ai[] = { &weights_rule, &gpu_rule, &libs_rule, &cache_rule, &driver_rule, NULL };
+const sc_rule *const sc_rules_ai[] = { &pickle_rule, &weights_rule, &gpu_rule, &libs_rule, &cache_rule,
+				       &driver_rule, NULL };

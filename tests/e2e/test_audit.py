@@ -52,6 +52,10 @@ def test_demo_ai_image_secrets_never_printed():
         assert secret not in table and secret not in json.dumps(doc)
         assert secret[:4] in table
     assert "Score" in table and "/100" in table
+    # The malicious pickle (os.system via __reduce__) is critical; the real torch.save checkpoint is not.
+    pk = {f["path"]: f for f in doc["findings"] if f["rule"] == "SC-5001"}
+    assert pk["app/models/legacy.pkl"]["level"] == "critical" and "system" in pk["app/models/legacy.pkl"]["message"]
+    assert pk["app/models/model.pt"]["level"] == "info"
 
 
 def distroless_layer():

@@ -120,6 +120,48 @@ static void test_weights(void **state)
 	sc_findings_release(&fs);
 }
 
+static void add_model(sc_catalog *cat, const char *path, const char *format, const char *globals)
+{
+	sc_model_file m;
+
+	memset(&m, 0, sizeof(m));
+	m.path = (char *)path;
+	m.format = (char *)format;
+	m.pickle_based = 1;
+	if (globals)
+		assert_int_equal(sc_kv_list_add(&m.props, "pickle.globals", globals), 0);
+	assert_int_equal(sc_catalog_add_model(cat, &m, NULL), 0);
+	sc_kv_list_release(&m.props);
+}
+
+static void test_pickles(void **state)
+{
+	sc_catalog cat;
+	sc_findings fs;
+	size_t i;
+
+	sc_catalog_init(&cat);
+	sc_findings_init(&fs);
+	add_model(&cat, "m/evil.pkl", "pickle", "builtins.eval,collections.OrderedDict");
+	add_model(&cat, "m/custom.pt", "pytorch-zip", "collections.OrderedDict,mymodule.Thing");
+	add_model(&cat, "m/ok.pt", "pytorch-zip", "collections.OrderedDict,torch.FloatStorage,torch._utils._rebuild_tensor_v2");
+	assert_int_equal(at_rule("SC-5001", NULL, &cat, NULL, &fs), 3);
+	for (i = 0; i < fs.n; i++) {
+		if (strcmp(fs.items[i].path, "m/evil.pkl") == 0) {
+			assert_int_equal(fs.items[i].level, SC_LEVEL_CRITICAL);
+			assert_non_null(strstr(fs.items[i].title, "imports builtins.eval when loaded"));
+		} else if (strcmp(fs.items[i].path, "m/custom.pt") == 0) {
+			assert_int_equal(fs.items[i].level, SC_LEVEL_MEDIUM);
+			assert_non_null(strstr(fs.items[i].title, "mymodule.Thing"));
+		} else {
+			assert_string_equal(fs.items[i].path, "m/ok.pt");
+			assert_int_equal(fs.items[i].level, SC_LEVEL_NEGLIGIBLE);
+		}
+	}
+	sc_catalog_release(&cat);
+	sc_findings_release(&fs);
+}
+
 static void fill_cache(tt_tar *t)
 {
 	at_add(t, "etc", 'd', 0755, 0, 0, NULL, NULL, 0);
@@ -171,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_gpu_alignment),
 		cmocka_unit_test(test_cudnn_and_driver),
 		cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_pickles),
 		cmocka_unit_test(test_cache_paths),
 	};
 

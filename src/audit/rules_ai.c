@@ -53,7 +53,7 @@ static const sc_rule weights_rule = {
  */
 static int check_pickles(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
 {
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	for (i = 0; ctx->cat && i < ctx->cat->n_models; i++) {
@@ -99,6 +99,18 @@ static int check_pickles(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings 
 				}
 			}
 			p = comma ? comma + 1 : NULL;
+		}
+		/* A stream the scanner could not walk to its end is itself a finding: what follows is unchecked. */
+		for (k = 0; !nd && ctx->cat && k < ctx->cat->n_notes; k++) {
+			const sc_note *n = &ctx->cat->notes[k];
+
+			if (n->level >= SC_NOTE_WARNING && n->path && strcmp(n->path, m->path) == 0) {
+				if ((rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, m->path, NULL,
+						       "/%s (%s) could not be checked to its end: %s", m->path, m->format,
+						       n->message ? n->message : "malformed")) != 0)
+					return rc;
+				break;
+			}
 		}
 		if (nd)
 			rc = sc_audit_add(out, r, SC_LEVEL_CRITICAL, m->path, NULL,

@@ -133,3 +133,51 @@ def test_missing_library(debian_dir, tmp_path):
     assert miss, "deleting libz must be reported"
     assert all("libz.so.1" in f["message"] for f in miss), [f["message"] for f in miss]
     assert all(f["level"] == "high" for f in miss)
+
+
+PICKLES = os.path.join(CHECKOUT, "tests", "fixtures", "pickle")
+
+
+def test_pickles_in_an_image(debian_dir, tmp_path):
+    """Real pickles (pickle.dumps, torch.save, numpy, joblib; tests/fixtures/pickle,
+    made by gen.py) and hostile ones in a layer on the Debian image: every
+    malicious file is critical, real checkpoints are not, hostile streams
+    (billion-entry memo index, truncated, zip bomb) get a finding and the
+    audit finishes."""
+    import gzip
+    import shutil
+    files = {
+        "evil_os_p0.pkl": "critical", "evil_os_p4.pkl": "critical", "evil_memo.pkl": "critical",
+        "evil_eval.pkl": "critical", "evil_popen.pkl": "critical", "torch_evil.pt": "critical",
+        "custom.pkl": "medium", "torch.pt": "info", "numpy_p4.pkl": "info",
+    }
+    entries = [images.D("models")]
+    for name in files:
+        with open(os.path.join(PICKLES, name), "rb") as f:
+            entries.append(images.F("models/" + name, f.read()))
+    with open(os.path.join(PICKLES, "evil_os_p2.pkl"), "rb") as f:
+        evil = f.read()
+    # hostile: LONG_BINGET of index 0xffffffff; a truncated malicious stream; a zip bomb inside a .pt
+    entries.append(images.F("models/memo_bomb.pkl", b"\x80\x02j\xff\xff\xff\xff."))
+    entries.append(images.F("models/truncated.pkl", evil[: len(evil) // 2]))
+    with open(os.path.join(PICKLES, "bomb.zip.gz"), "rb") as f:
+        bomb = gzip.decompress(f.read())
+    while bomb[:2] == b"\x1f\x8b":
+        bomb = gzip.decompress(bomb)
+    entries.append(images.F("models/bomb.pt", bomb))
+    lay = str(tmp_path / "oci")
+    shutil.copytree(os.path.join(debian_dir, "oci"), lay)
+    L = images.Layout(lay, create=False)
+    images.append_layer(L, "base", images.tar_bytes(entries), "gzip", created_by="COPY models", new_ref="pickles")
+    p = scute("audit", "--format", "json", "-q", "oci:%s:pickles" % lay, timeout=120)
+    assert p.returncode == 0, describe(p)
+    doc = json.loads(p.stdout)
+    got = {}
+    for f in doc["findings"]:
+        if f["rule"] == "SC-5001":
+            got.setdefault(f["path"], set()).add(f["level"])
+    for name, level in files.items():
+        assert level in got.get("models/" + name, set()), (name, got.get("models/" + name))
+    assert "critical" not in got.get("models/torch.pt", set())
+    for hostile in ("models/truncated.pkl",):
+        assert got.get(hostile), "hostile file %s must be a finding" % hostile

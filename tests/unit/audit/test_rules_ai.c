@@ -145,7 +145,10 @@ static void test_pickles(void **state)
 	add_model(&cat, "m/evil.pkl", "pickle", "builtins.eval,collections.OrderedDict");
 	add_model(&cat, "m/custom.pt", "pytorch-zip", "collections.OrderedDict,mymodule.Thing");
 	add_model(&cat, "m/ok.pt", "pytorch-zip", "collections.OrderedDict,torch.FloatStorage,torch._utils._rebuild_tensor_v2");
-	assert_int_equal(at_rule("SC-5001", NULL, &cat, NULL, &fs), 3);
+	add_model(&cat, "m/cut.pkl", "pickle", "collections.OrderedDict");
+	assert_int_equal(sc_catalog_note(&cat, SC_NOTE_WARNING, "pickle", "m/cut.pkl", "truncated at offset 0x40"), 0);
+	assert_int_equal(at_rule("SC-5001", NULL, &cat, NULL, &fs), 5);
+	assert_true(at_has(&fs, "SC-5001", "/m/cut.pkl (pickle) could not be checked to its end: truncated at offset 0x40"));
 	for (i = 0; i < fs.n; i++) {
 		if (strcmp(fs.items[i].path, "m/evil.pkl") == 0) {
 			assert_int_equal(fs.items[i].level, SC_LEVEL_CRITICAL);
@@ -153,6 +156,8 @@ static void test_pickles(void **state)
 		} else if (strcmp(fs.items[i].path, "m/custom.pt") == 0) {
 			assert_int_equal(fs.items[i].level, SC_LEVEL_MEDIUM);
 			assert_non_null(strstr(fs.items[i].title, "mymodule.Thing"));
+		} else if (strcmp(fs.items[i].path, "m/cut.pkl") == 0) {
+			assert_true(fs.items[i].level == SC_LEVEL_MEDIUM || fs.items[i].level == SC_LEVEL_NEGLIGIBLE);
 		} else {
 			assert_string_equal(fs.items[i].path, "m/ok.pt");
 			assert_int_equal(fs.items[i].level, SC_LEVEL_NEGLIGIBLE);

@@ -104,15 +104,19 @@ static int check_pickles(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings 
 		for (k = 0; !nd && ctx->cat && k < ctx->cat->n_notes; k++) {
 			const sc_note *n = &ctx->cat->notes[k];
 
-			if (n->level >= SC_NOTE_WARNING && n->path && strcmp(n->path, m->path) == 0) {
-				if ((rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, m->path, NULL,
-						       "/%s (%s) could not be checked to its end: %s", m->path, m->format,
-						       n->message ? n->message : "malformed")) != 0)
-					return rc;
+			if (n->level >= SC_NOTE_WARNING && n->path && strcmp(n->path, m->path) == 0)
 				break;
-			}
 		}
-		if (nd)
+		if (!nd && ctx->cat && k < ctx->cat->n_notes) {
+			rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, m->path, NULL, "/%s (%s) could not be checked to its end: %s",
+					  m->path, m->format,
+					  ctx->cat->notes[k].message ? ctx->cat->notes[k].message : "malformed");
+		} else if (!nd && !sc_kv_list_get(&m->props, "pickle.protocol")) {
+			/* e.g. a deflated data.pkl in a zip, which torch.save never writes: cannot vouch for it */
+			rc = sc_audit_add(out, r, SC_LEVEL_MEDIUM, m->path, NULL,
+					  "/%s (%s) holds a pickle the single pass could not inspect (compressed member?)",
+					  m->path, m->format);
+		} else if (nd)
 			rc = sc_audit_add(out, r, SC_LEVEL_CRITICAL, m->path, NULL,
 					  "/%s (%s) imports %s when loaded%s%s: loading it runs code", m->path, m->format,
 					  dangerous, why ? " - " : "", why ? why : "");
@@ -122,8 +126,8 @@ static int check_pickles(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings 
 					  unknown);
 		else
 			rc = sc_audit_add(out, r, SC_LEVEL_NEGLIGIBLE, m->path, NULL,
-					  "/%s (%s) is pickle-based; its imports are known tensor rebuilds%s", m->path,
-					  m->format, globals ? "" : " (none recorded)");
+					  "/%s (%s) is pickle-based; %s", m->path, m->format,
+					  globals ? "its imports are known tensor rebuilds" : "it imports nothing");
 		if (rc)
 			return rc;
 	}

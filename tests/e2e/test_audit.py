@@ -150,6 +150,7 @@ def test_pickles_in_an_image(debian_dir, tmp_path):
         "evil_os_p0.pkl": "critical", "evil_os_p4.pkl": "critical", "evil_memo.pkl": "critical",
         "evil_eval.pkl": "critical", "evil_popen.pkl": "critical", "torch_evil.pt": "critical",
         "custom.pkl": "medium", "torch.pt": "info", "numpy_p4.pkl": "info",
+        "torch_evil_deflated.pt": "medium",  # a deflated data.pkl: not inspected, so not vouched for
     }
     entries = [images.D("models")]
     for name in files:
@@ -179,5 +180,5 @@ def test_pickles_in_an_image(debian_dir, tmp_path):
     for name, level in files.items():
         assert level in got.get("models/" + name, set()), (name, got.get("models/" + name))
     assert "critical" not in got.get("models/torch.pt", set())
-    for hostile in ("models/truncated.pkl",):
-        assert got.get(hostile), "hostile file %s must be a finding" % hostile
+    for hostile in ("models/truncated.pkl", "models/memo_bomb.pkl", "models/bomb.pt"):
+        assert got.get(hostile, set()) & {"critical", "medium"}, (hostile, got.get(hostile))

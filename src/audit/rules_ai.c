@@ -13,7 +13,121 @@
 #include <stdlib.h>
 #include <string.h>
 
-const sc_interest *const sc_interests_ai[] = { NULL };
+/*
+ * Keras models with Lambda layers: the layer's Python function is stored as
+ * marshalled bytecode in the model config and runs when the model is
+ * loaded (unless safe_mode).  The config is JSON inside the HDF5 file's
+ * model_config attribute (.h5) or the zip's config.json (.keras, stored);
+ * the files are streamed and searched for "class_name": "Lambda" without
+ * holding them.
+ */
+static const char *const keras_globs[] = { "**/*.h5", "**/*.hdf5", "**/*.keras", NULL };
+
+#define LAMBDA_TAIL 40
+
+typedef struct lambda_scan {
+	unsigned char tail[LAMBDA_TAIL];
+	size_t n_tail;
+	int found;
+} lambda_scan;
+
+static int has_lambda(const unsigned char *b, size_t n)
+{
+	static const char *const pats[] = { "\"class_name\": \"Lambda\"", "\"class_name\":\"Lambda\"", NULL };
+	size_t k;
+
+	for (k = 0; pats[k]; k++)
+		if (n >= strlen(pats[k]) && memmem(b, n, pats[k], strlen(pats[k])))
+			return 1;
+	return 0;
+}
+
+static void *lambda_begin(void *ud, const sc_entry *e)
+{
+	(void)ud;
+	(void)e;
+	return calloc(1, sizeof(lambda_scan));
+}
+
+static int lambda_data(void *st, const void *buf, size_t len)
+{
+	lambda_scan *s = st;
+	unsigned char join[2 * LAMBDA_TAIL];
+	size_t head = len < LAMBDA_TAIL ? len : LAMBDA_TAIL;
+
+	if (s->found || len == 0)
+		return 0;
+	/* a pattern split across two chunks */
+	memcpy(join, s->tail, s->n_tail);
+	memcpy(join + s->n_tail, buf, head);
+	if (has_lambda(join, s->n_tail + head) || has_lambda(buf, len)) {
+		s->found = 1;
+		return 0;
+	}
+	if (len >= LAMBDA_TAIL) {
+		memcpy(s->tail, (const unsigned char *)buf + len - LAMBDA_TAIL, LAMBDA_TAIL);
+		s->n_tail = LAMBDA_TAIL;
+	} else {
+		size_t keep = s->n_tail + len > LAMBDA_TAIL ? LAMBDA_TAIL - len : s->n_tail;
+
+		memmove(s->tail, s->tail + s->n_tail - keep, keep);
+		memcpy(s->tail + keep, buf, len);
+		s->n_tail = keep + len;
+	}
+	return 0;
+}
+
+static void *lambda_end(void *st, int failed)
+{
+	lambda_scan *s = st;
+
+	if (failed || !s || !s->found) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void lambda_free(void *ud, void *result)
+{
+	(void)ud;
+	free(result);
+}
+
+static const sc_interest keras_interest = {
+	.name = "audit keras lambda",
+	.globs = keras_globs,
+	.stream_begin = lambda_begin,
+	.stream_data = lambda_data,
+	.stream_end = lambda_end,
+	.result_free = lambda_free,
+};
+
+const sc_interest *const sc_interests_ai[] = { &keras_interest, NULL };
+
+typedef struct lambda_walk {
+	const sc_rule *r;
+	sc_findings *out;
+} lambda_walk;
+
+static int lambda_cb(const sc_fsnode *n, void *ud)
+{
+	lambda_walk *w = ud;
+	const sc_capture *c = sc_fsnode_capture(n, &keras_interest);
+
+	if (!c || !c->result)
+		return 0;
+	return sc_audit_add(w->out, w->r, -1, n->e.path, NULL,
+			    "/%s is a Keras model with a Lambda layer: its Python function runs when the model is loaded",
+			    n->e.path);
+}
+
+static int check_lambda(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	lambda_walk w = { r, out };
+
+	return ctx->view ? sc_fsview_walk(ctx->view, lambda_cb, &w) : 0;
+}
 
 static int is_weights(const sc_model_file *m)
 {
@@ -380,6 +494,12 @@ static const sc_rule pickle_rule = {
 	"AI risk: unsafe model serialisation (pickle runs code on load); prior art: picklescan, fickling", check_pickles,
 };
 
+static const sc_rule lambda_rule = {
+	"SC-5007", SC_AUDIT_AI, SC_LEVEL_HIGH, "Keras models with Lambda layers",
+	"rebuild the model without Lambda layers (custom layers registered in code), load with safe_mode=True",
+	"AI risk: unsafe model serialisation (Keras Lambda layers carry marshalled Python bytecode)", check_lambda,
+};
+
 static const sc_rule gpu_rule = {
 	"SC-5003", SC_AUDIT_AI, SC_LEVEL_HIGH, "the GPU stack does not fit together",
 	"install the CUDA/cuDNN runtime the framework was built for, or the framework build for the runtime present",
@@ -404,4 +524,4 @@ static const sc_rule libs_rule = {
 };
 
 const sc_rule *const sc_rules_ai[] = { &pickle_rule, &weights_rule, &gpu_rule, &libs_rule, &cache_rule,
-				       &driver_rule, NULL };
+				       &driver_rule, &lambda_rule, NULL };

@@ -213,6 +213,39 @@ static void test_cache_paths(void **state)
 	sc_findings_release(&fs);
 }
 
+static void fill_keras(tt_tar *t)
+{
+	static const char cfg[] = "\x89HDF\r\n\x1a\n....{\"class_name\": \"Sequential\", \"config\": {\"layers\": "
+				  "[{\"class_name\": \"Lambda\", \"config\": {\"function\": [\"4wEAAAAAAAAA\"]}}]}}";
+
+	at_add(t, "models", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "models/lambda.h5", 'f', 0644, 0, 0, cfg, NULL, 0);
+	at_add(t, "models/dense.h5", 'f', 0644, 0, 0, "\x89HDF\r\n\x1a\n{\"class_name\": \"Dense\"}", NULL, 0);
+	at_add(t, "models/notes.json", 'f', 0644, 0, 0, "{\"class_name\": \"Lambda\"}", NULL, 0);
+}
+
+static void test_keras_lambda(void **state)
+{
+	sc_catalog cat;
+	sc_findings fs;
+	sc_fsview *v = NULL;
+	tt_tar t;
+	tt_blob b;
+
+	sc_catalog_init(&cat);
+	sc_findings_init(&fs);
+	tt_tar_init(&t, 1 << 20);
+	fill_keras(&t);
+	b = tt_finish(&t);
+	assert_int_equal(at_view(&b, 1, &cat, &v), 0);
+	free(b.data);
+	assert_int_equal(at_rule("SC-5007", NULL, &cat, v, &fs), 1);
+	assert_string_equal(fs.items[0].path, "models/lambda.h5");
+	sc_fsview_free(v);
+	sc_catalog_release(&cat);
+	sc_findings_release(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_cudnn_and_driver),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_pickles),
+		cmocka_unit_test(test_keras_lambda),
 		cmocka_unit_test(test_cache_paths),
 	};
 

@@ -494,6 +494,70 @@ static const sc_rule pickle_rule = {
 	"AI risk: unsafe model serialisation (pickle runs code on load); prior art: picklescan, fickling", check_pickles,
 };
 
+/* --- runtime data the application's runtime expects ------------------------ */
+
+static int exists(const sc_fsview *v, const char *path)
+{
+	const sc_fsnode *n = NULL;
+	int ok = sc_fsview_resolve(v, path, 1, &n, NULL, 0) == 0 && n;
+
+	sc_error_clear();
+	return ok;
+}
+
+static const char *env_get(const sc_image *img, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; img && img->config.env && img->config.env[i]; i++)
+		if (strncmp(img->config.env[i], name, n) == 0 && img->config.env[i][n] == '=')
+			return img->config.env[i] + n + 1;
+	return NULL;
+}
+
+static int check_runtime_data(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	static const char *const runtimes[] = { "usr/bin/python3", "usr/local/bin/python3", "usr/bin/java",
+						"usr/bin/node", "usr/local/bin/node", NULL };
+	const char *rt = NULL, *loc;
+	size_t i;
+	int rc;
+
+	if (!ctx->view)
+		return 0;
+	for (i = 0; runtimes[i] && !rt; i++)
+		if (exists(ctx->view, runtimes[i]))
+			rt = runtimes[i];
+	/* Python's zoneinfo, Java and Node read the system time zone database. */
+	if (rt && !exists(ctx->view, "usr/share/zoneinfo/UTC") && !exists(ctx->view, "usr/share/zoneinfo/Etc/UTC") &&
+	    (rc = sc_audit_add(out, r, -1, rt, NULL,
+			       "/%s is present but the image has no time zone database (usr/share/zoneinfo): "
+			       "zone lookups fail or fall back to UTC", rt)) != 0)
+		return rc;
+	/* A configured locale must exist, or programs silently fall back to C. */
+	loc = env_get(ctx->img, "LC_ALL");
+	if (!loc || !*loc)
+		loc = env_get(ctx->img, "LANG");
+	if (loc && *loc && strcmp(loc, "C") != 0 && strcmp(loc, "POSIX") != 0 && strncmp(loc, "C.", 2) != 0 &&
+	    !exists(ctx->view, "usr/lib/locale/locale-archive") && strlen(loc) < 200) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "usr/lib/locale/%s", loc);
+		if (!exists(ctx->view, path) &&
+		    (rc = sc_audit_add(out, r, -1, NULL, NULL,
+				       "config sets the locale %s but the image has no locale data for it", loc)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const sc_rule runtime_data_rule = {
+	"SC-5008", SC_AUDIT_AI, SC_LEVEL_LOW, "runtime data the application expects is missing",
+	"install tzdata / the locale (or set LANG=C.UTF-8); scute harden keeps usr/share/zoneinfo when a runtime needs it",
+	"AI risk: missing libraries and data after slimming (timestamps in logs and schedulers, text encoding)",
+	check_runtime_data,
+};
+
 static const sc_rule lambda_rule = {
 	"SC-5007", SC_AUDIT_AI, SC_LEVEL_HIGH, "Keras models with Lambda layers",
 	"rebuild the model without Lambda layers (custom layers registered in code), load with safe_mode=True",
@@ -524,4 +588,4 @@ static const sc_rule libs_rule = {
 };
 
 const sc_rule *const sc_rules_ai[] = { &pickle_rule, &weights_rule, &gpu_rule, &libs_rule, &cache_rule,
-				       &driver_rule, &lambda_rule, NULL };
+				       &driver_rule, &lambda_rule, &runtime_data_rule, NULL };

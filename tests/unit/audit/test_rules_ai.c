@@ -246,6 +246,62 @@ static void test_keras_lambda(void **state)
 	sc_findings_release(&fs);
 }
 
+static void fill_py_no_tz(tt_tar *t)
+{
+	at_add(t, "usr", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/bin", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/bin/python3", 'f', 0755, 0, 0, "\x7f" "ELF", NULL, 0);
+}
+
+static void fill_py_tz(tt_tar *t)
+{
+	fill_py_no_tz(t);
+	at_add(t, "usr/share", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/share/zoneinfo", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/share/zoneinfo/UTC", 'f', 0644, 0, 0, "TZif2", NULL, 0);
+	at_add(t, "usr/lib", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib/locale", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib/locale/locale-archive", 'f', 0644, 0, 0, "x", NULL, 0);
+}
+
+static size_t runtime_data(void (*fill)(tt_tar *), char **env, sc_findings *fs)
+{
+	sc_catalog cat;
+	sc_fsview *v = NULL;
+	sc_image img;
+	tt_tar t;
+	tt_blob b;
+	size_t n;
+
+	sc_catalog_init(&cat);
+	tt_tar_init(&t, 1 << 20);
+	fill(&t);
+	b = tt_finish(&t);
+	assert_int_equal(at_view(&b, 1, &cat, &v), 0);
+	free(b.data);
+	memset(&img, 0, sizeof(img));
+	img.config.env = env;
+	n = at_rule("SC-5008", &img, &cat, v, fs);
+	sc_fsview_free(v);
+	sc_catalog_release(&cat);
+	return n;
+}
+
+static void test_runtime_data(void **state)
+{
+	char *de[] = { (char *)"LANG=de_DE.UTF-8", NULL };
+	char *c[] = { (char *)"LANG=C.UTF-8", NULL };
+	sc_findings fs;
+
+	sc_findings_init(&fs);
+	assert_int_equal(runtime_data(fill_py_no_tz, de, &fs), 2);
+	assert_true(at_has(&fs, "SC-5008", "no time zone database"));
+	assert_true(at_has(&fs, "SC-5008", "locale de_DE.UTF-8"));
+	assert_int_equal(runtime_data(fill_py_no_tz, c, &fs), 1);
+	assert_int_equal(runtime_data(fill_py_tz, de, &fs), 0);
+	sc_findings_release(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_pickles),
 		cmocka_unit_test(test_keras_lambda),
+		cmocka_unit_test(test_runtime_data),
 		cmocka_unit_test(test_cache_paths),
 	};
 

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,37 +121,6 @@ static int check_net_tools(const sc_audit_ctx *ctx, const sc_rule *r, sc_finding
 	return tools(ctx, r, out, net_tools, "network or debugging tool");
 }
 
-static int ends_with(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n >= m && strcmp(s + n - m, suf) == 0;
-}
-
-static int check_compilers(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
-{
-	size_t i, dev = 0;
-	char first[128] = "";
-	int rc;
-
-	if ((rc = tools(ctx, r, out, compilers, "compiler or build tool")) != 0)
-		return rc;
-	/* Development packages: headers and static libraries nobody needs at run time. */
-	for (i = 0; ctx->cat && i < ctx->cat->n_pkgs; i++) {
-		const sc_package *p = &ctx->cat->pkgs[i];
-
-		if ((p->eco == SC_ECO_DEB || p->eco == SC_ECO_APK || p->eco == SC_ECO_RPM) && p->name &&
-		    (ends_with(p->name, "-dev") || ends_with(p->name, "-devel") || strcmp(p->name, "build-essential") == 0)) {
-			if (!dev++)
-				snprintf(first, sizeof(first), "%s", p->name);
-		}
-	}
-	if (dev)
-		return sc_audit_add(out, r, -1, NULL, NULL, "%zu development packages installed (%s%s)", dev, first,
-				    dev > 1 ? ", ..." : "");
-	return 0;
-}
-
 /* --- docs, caches and leftovers: one walk, sizes summed per place ---------- */
 
 typedef struct place {
@@ -227,7 +197,97 @@ static int report_places(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings 
 	return 0;
 }
 
+static int ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static int check_compilers(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	size_t i, dev = 0;
+	char first[128] = "";
+	int rc;
+
+	if ((rc = tools(ctx, r, out, compilers, "compiler or build tool")) != 0)
+		return rc;
+	{
+		/* The compiler proper lives outside PATH (usr/lib/gcc/<triplet>/<v>/cc1). */
+		place pl[] = {
+			{ "C compiler proper", NULL, "cc1", 0, 0, "" },
+			{ "C++ compiler proper", NULL, "cc1plus", 0, 0, "" },
+		};
+
+		if ((rc = report_places(ctx, r, out, pl, sizeof(pl) / sizeof(pl[0]))) != 0)
+			return rc;
+	}
+	/* Development packages: headers and static libraries nobody needs at run time. */
+	for (i = 0; ctx->cat && i < ctx->cat->n_pkgs; i++) {
+		const sc_package *p = &ctx->cat->pkgs[i];
+
+		if ((p->eco == SC_ECO_DEB || p->eco == SC_ECO_APK || p->eco == SC_ECO_RPM) && p->name &&
+		    (ends_with(p->name, "-dev") || ends_with(p->name, "-devel") || strcmp(p->name, "build-essential") == 0)) {
+			if (!dev++)
+				snprintf(first, sizeof(first), "%s", p->name);
+		}
+	}
+	if (dev)
+		return sc_audit_add(out, r, -1, NULL, NULL, "%zu development packages installed (%s%s)", dev, first,
+				    dev > 1 ? ", ..." : "");
+	return 0;
+}
+
+static int check_caches_places(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out);
+
+/* __pycache__/NAME.cpython-XY.pyc whose NAME.py is gone: bytecode of removed code. */
+typedef struct orphans {
+	size_t n;
+	uint64_t bytes;
+	char first[256];
+} orphans;
+
+static int pyc_cb(const sc_fsnode *n, void *ud)
+{
+	orphans *o = ud;
+	const sc_fsnode *pkg, *c;
+	const char *dot;
+	size_t stem;
+
+	if (n->e.type != SC_FT_REG || !n->parent || strcmp(n->parent->name ? n->parent->name : "", "__pycache__") != 0)
+		return 0;
+	dot = strchr(n->name, '.');
+	if (!dot || !strstr(n->name, ".pyc"))
+		return 0;
+	stem = (size_t)(dot - n->name);
+	pkg = n->parent->parent;
+	if (!pkg)
+		return 0;
+	for (c = pkg->first_child; c; c = c->next_sibling)
+		if (!c->removed && strncmp(c->name, n->name, stem) == 0 && strcmp(c->name + stem, ".py") == 0)
+			return 0;
+	if (!o->n++)
+		snprintf(o->first, sizeof(o->first), "%s", n->e.path);
+	o->bytes += n->e.size;
+	return 0;
+}
+
 static int check_caches(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
+{
+	orphans o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (ctx->view && (rc = sc_fsview_walk(ctx->view, pyc_cb, &o)) != 0)
+		return rc;
+	if (o.n && (rc = sc_audit_add(out, r, -1, o.first, NULL,
+				      "bytecode of removed code: %zu .pyc files in __pycache__ without their .py "
+				      "(first /%s, %llu bytes)", o.n, o.first, (unsigned long long)o.bytes)) != 0)
+		return rc;
+	return check_caches_places(ctx, r, out);
+}
+
+static int check_caches_places(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
 {
 	place pl[] = {
 		{ "apt package lists", "var/lib/apt/lists", NULL, 0, 0, "" },
@@ -249,6 +309,7 @@ static int check_leftovers(const sc_audit_ctx *ctx, const sc_rule *r, sc_finding
 {
 	place pl[] = {
 		{ "git repository", NULL, ".git", 0, 0, "" },
+		{ "AWS CLI directory", NULL, ".aws", 0, 0, "" },
 		{ "subversion checkout", NULL, ".svn", 0, 0, "" },
 		{ "mercurial repository", NULL, ".hg", 0, 0, "" },
 		{ "VS Code settings", NULL, ".vscode", 0, 0, "" },

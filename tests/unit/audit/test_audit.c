@@ -82,6 +82,17 @@ static void fill_base(tt_tar *t)
 	at_add(t, "app/.git", 'd', 0755, 0, 0, NULL, NULL, 0);
 	at_add(t, "app/.git/HEAD", 'f', 0644, 0, 0, "ref: refs/heads/main\n", NULL, 0);
 	at_add(t, "app/Dockerfile", 'f', 0644, 0, 0, "FROM scratch\n", NULL, 0);
+	at_add(t, "app/kept.py", 'f', 0644, 0, 0, "x = 1\n", NULL, 0);
+	at_add(t, "app/__pycache__", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "app/__pycache__/kept.cpython-311.pyc", 'f', 0644, 0, 0, "pyc", NULL, 0);
+	at_add(t, "app/__pycache__/gone.cpython-311.pyc", 'f', 0644, 0, 0, "pyc", NULL, 0);
+	at_add(t, "root", 'd', 0700, 0, 0, NULL, NULL, 0);
+	at_add(t, "root/.aws", 'd', 0700, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib/gcc", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib/gcc/x86_64-linux-gnu", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib/gcc/x86_64-linux-gnu/12", 'd', 0755, 0, 0, NULL, NULL, 0);
+	at_add(t, "usr/lib/gcc/x86_64-linux-gnu/12/cc1", 'f', 0755, 0, 0, "\x7f" "ELF", NULL, 0);
 }
 
 /* Distroless-style: no shell, no package manager, nonroot accounts, app binary. */
@@ -203,12 +214,15 @@ static void test_surface(void **state)
 	assert_true(at_has(&e.fs, "SC-2002", "/usr/bin/apt-get"));
 	assert_int_equal(at_rule("SC-2003", NULL, &e.cat, e.view, &e.fs), 1);
 	assert_true(at_has(&e.fs, "SC-2003", "/usr/bin/curl"));
-	assert_int_equal(at_rule("SC-2004", NULL, &e.cat, e.view, &e.fs), 1);
+	assert_int_equal(at_rule("SC-2004", NULL, &e.cat, e.view, &e.fs), 2);
 	assert_true(at_has(&e.fs, "SC-2004", "/usr/bin/gcc"));
-	/* docs (a file), not the empty apt lists directory */
-	assert_int_equal(at_rule("SC-2005", NULL, &e.cat, e.view, &e.fs), 1);
+	assert_true(at_has(&e.fs, "SC-2004", "C compiler proper: 1 found (first /usr/lib/gcc/x86_64-linux-gnu/12/cc1)"));
+	/* docs (a file), not the empty apt lists directory; bytecode whose source is gone, not kept.py's */
+	assert_int_equal(at_rule("SC-2005", NULL, &e.cat, e.view, &e.fs), 2);
 	assert_true(at_has(&e.fs, "SC-2005", "/usr/share/doc holds 1 files"));
-	assert_int_equal(at_rule("SC-2006", NULL, &e.cat, e.view, &e.fs), 2);
+	assert_true(at_has(&e.fs, "SC-2005", "1 .pyc files in __pycache__ without their .py (first /app/__pycache__/gone"));
+	assert_int_equal(at_rule("SC-2006", NULL, &e.cat, e.view, &e.fs), 3);
+	assert_true(at_has(&e.fs, "SC-2006", "AWS CLI directory"));
 	assert_true(at_has(&e.fs, "SC-2006", "git repository"));
 	assert_true(at_has(&e.fs, "SC-2006", "Dockerfile"));
 	done(&e);

@@ -526,6 +526,9 @@ static int match_package(mctx *m, long i)
 		if (tc && strncmp(tc, "go", 2) == 0 && strlen(tc) < sizeof(gover)) {
 			snprintf(gover, sizeof(gover), "%s", tc + 2);
 			gover[strcspn(gover, " -")] = '\0';
+			/* Before Go 1.21 a first release is "go1.20", which OSV writes 1.20.0. */
+			if (strchr(gover, '.') == strrchr(gover, '.') && strlen(gover) + 2 < sizeof(gover))
+				strcat(gover, ".0");
 			if (sc_version_valid(SC_VER_SEMVER, gover))
 				ret = lookup(m, "Go", NULL, "stdlib", gover);
 			sc_error_clear();

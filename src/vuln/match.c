@@ -412,7 +412,25 @@ static int on_hit(void *ud, const sc_vulndb_hit *h)
 	dup = same_advisory(m, h->id, a.aliases);
 	if (dup) {
 		/* Another source or entry for the same advisory: keep one finding, merge what it adds. */
-		ret = (fixed && strcmp(dup->vuln.status, "fixed") == 0) ? strv_add(&dup->vuln.fixed_in, fixed) : 0;
+		ret = 0;
+		if (fixed && strcmp(dup->vuln.status, "unfixed") == 0) {
+			/* The first source knew no fix, this one does: the finding is fixed. */
+			char *st = sc_strdup("fixed");
+
+			if (!st)
+				ret = sc_error_set(SC_ENOMEM, "out of memory");
+			else {
+				free(dup->vuln.status);
+				dup->vuln.status = st;
+			}
+			if (ret == 0 && !dup->remediation) {
+				snprintf(buf, sizeof(buf), "upgrade %s to %s or later", p->name, fixed);
+				if (!(dup->remediation = sc_strdup(buf)))
+					ret = sc_error_set(SC_ENOMEM, "out of memory");
+			}
+		}
+		if (ret == 0 && fixed && strcmp(dup->vuln.status, "fixed") == 0)
+			ret = strv_add(&dup->vuln.fixed_in, fixed);
 		if (ret == 0 && strcmp(dup->id, h->id) != 0)
 			ret = strv_add(&dup->vuln.aliases, h->id);
 		sc_vulndb_advisory_release(&a);

@@ -182,7 +182,10 @@ static int setup_db(void **state)
 	/* The same advisory again from a second source, under its GHSA id. */
 	assert_int_equal(sc_vulndb_begin_source(db, "b", "osv", "/b"), 0);
 	add(db, "GHSA-xxxx-1", "PYSEC-2099-1", "PyPI", NULL, "torch", SC_VSTATUS_AFFECTED, "HIGH", NULL, NULL, "2.2.0");
-	assert_int_equal(sc_vulndb_commit(db, 1, 0), 0);
+	/* One source knows no fix yet, the other does: the merged finding is fixed. */
+	add(db, "GHSA-aaaa-4", "PYSEC-2099-4", "PyPI", NULL, "numpy", SC_VSTATUS_AFFECTED, NULL, NULL, NULL, NULL);
+	add(db, "PYSEC-2099-4", NULL, "PyPI", NULL, "numpy", SC_VSTATUS_AFFECTED, NULL, NULL, NULL, "1.26.0");
+	assert_int_equal(sc_vulndb_commit(db, 3, 0), 0);
 	sc_vulndb_close(db);
 	return 0;
 }
@@ -358,6 +361,30 @@ static void test_go_stdlib(void **state)
 	}
 }
 
+static void test_merge_fix(void **state)
+{
+	sc_vulndb *db = NULL;
+	sc_catalog cat;
+	sc_findings fs;
+	sc_match_stats st;
+	const sc_finding *f;
+
+	sc_catalog_init(&cat);
+	sc_findings_init(&fs);
+	pkg(&cat, SC_ECO_PYPI, "numpy", "1.25.0", NULL, NULL, 0);
+	assert_int_equal(sc_vulndb_open(&db, dbpath, 0), 0);
+	assert_int_equal(sc_vuln_match(&fs, db, &cat, NULL, &st), 0);
+	assert_int_equal(fs.n, 1);
+	f = &fs.items[0];
+	assert_string_equal(f->vuln.status, "fixed");
+	assert_non_null(f->vuln.fixed_in);
+	assert_string_equal(f->vuln.fixed_in[0], "1.26.0");
+	assert_non_null(f->remediation);
+	sc_findings_release(&fs);
+	sc_vulndb_close(db);
+	sc_catalog_release(&cat);
+}
+
 static void test_targets(void **state)
 {
 	sc_os_info os;
@@ -400,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_debian_by_source),
 		cmocka_unit_test(test_alpine_and_pypi),
 		cmocka_unit_test(test_go_stdlib),
+		cmocka_unit_test(test_merge_fix),
 		cmocka_unit_test(test_targets),
 	};
 

@@ -182,10 +182,11 @@ void sc_audit_run_as(const sc_audit_ctx *ctx, long *uid, long *gid)
 static int check_user(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *out)
 {
 	const char *u = ctx->img ? ctx->img->config.user : NULL;
-	char name[128];
+	char name[128], *e;
 	size_t n;
 	accounts pw;
 	const account *a;
+	long v;
 	int rc = 0;
 
 	if (!ctx->img)
@@ -197,7 +198,9 @@ static int check_user(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *ou
 		n = sizeof(name) - 1;
 	memcpy(name, u, n);
 	name[n] = '\0';
-	if (strcmp(name, "root") == 0 || strcmp(name, "0") == 0)
+	/* A numeric User is a uid to the runtime: "00" is uid 0 as much as "0". */
+	v = strtol(name, &e, 10);
+	if (strcmp(name, "root") == 0 || (*name && !*e && v == 0))
 		return sc_audit_add(out, r, -1, NULL, NULL, "config User is '%s': the container runs as root", name);
 	/* A name that maps to uid 0 in the image's passwd is root too. */
 	if ((rc = parse_accounts(&pw, capture_of(ctx->view, "etc/passwd", &passwd_interest), 2)) != 0)

@@ -412,7 +412,25 @@ static int on_hit(void *ud, const sc_vulndb_hit *h)
 	dup = same_advisory(m, h->id, a.aliases);
 	if (dup) {
 		/* Another source or entry for the same advisory: keep one finding, merge what it adds. */
-		ret = (fixed && strcmp(dup->vuln.status, "fixed") == 0) ? strv_add(&dup->vuln.fixed_in, fixed) : 0;
+		ret = 0;
+		if (fixed && strcmp(dup->vuln.status, "unfixed") == 0) {
+			/* The first source knew no fix, this one does: the finding is fixed. */
+			char *st = sc_strdup("fixed");
+
+			if (!st)
+				ret = sc_error_set(SC_ENOMEM, "out of memory");
+			else {
+				free(dup->vuln.status);
+				dup->vuln.status = st;
+			}
+			if (ret == 0 && !dup->remediation) {
+				snprintf(buf, sizeof(buf), "upgrade %s to %s or later", p->name, fixed);
+				if (!(dup->remediation = sc_strdup(buf)))
+					ret = sc_error_set(SC_ENOMEM, "out of memory");
+			}
+		}
+		if (ret == 0 && fixed && strcmp(dup->vuln.status, "fixed") == 0)
+			ret = strv_add(&dup->vuln.fixed_in, fixed);
 		if (ret == 0 && strcmp(dup->id, h->id) != 0)
 			ret = strv_add(&dup->vuln.aliases, h->id);
 		sc_vulndb_advisory_release(&a);
@@ -526,6 +544,9 @@ static int match_package(mctx *m, long i)
 		if (tc && strncmp(tc, "go", 2) == 0 && strlen(tc) < sizeof(gover)) {
 			snprintf(gover, sizeof(gover), "%s", tc + 2);
 			gover[strcspn(gover, " -")] = '\0';
+			/* Before Go 1.21 a first release is "go1.20", which OSV writes 1.20.0. */
+			if (strchr(gover, '.') == strrchr(gover, '.') && strlen(gover) + 2 < sizeof(gover))
+				strcat(gover, ".0");
 			if (sc_version_valid(SC_VER_SEMVER, gover))
 				ret = lookup(m, "Go", NULL, "stdlib", gover);
 			sc_error_clear();

@@ -147,6 +147,11 @@ static void test_user(void **state)
 	assert_int_equal(at_rule("SC-1001", &e.img, &e.cat, e.view, &e.fs), 1);
 	e.img.config.user = (char *)"app";
 	assert_int_equal(at_rule("SC-1001", &e.img, &e.cat, e.view, &e.fs), 0);
+	/* The runtime reads a numeric User as a uid: "00" and "+0:1" are root too. */
+	e.img.config.user = (char *)"00";
+	assert_int_equal(at_rule("SC-1001", &e.img, &e.cat, e.view, &e.fs), 1);
+	e.img.config.user = (char *)"000:1000";
+	assert_int_equal(at_rule("SC-1001", &e.img, &e.cat, e.view, &e.fs), 1);
 	e.img.config.user = (char *)"1000:1000";
 	assert_int_equal(at_rule("SC-1001", &e.img, &e.cat, e.view, &e.fs), 0);
 	done(&e);

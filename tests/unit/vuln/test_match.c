@@ -177,11 +177,15 @@ static int setup_db(void **state)
 	add(db, "PYSEC-2099-1", "GHSA-xxxx-1", "PyPI", NULL, "torch", SC_VSTATUS_AFFECTED, NULL, NULL, crit, "2.2.0");
 	add(db, "PYSEC-2099-2", NULL, "PyPI", NULL, "requests", SC_VSTATUS_AFFECTED, NULL, "MODERATE", crit, "2.31.0");
 	add(db, "PYSEC-2099-3", NULL, "PyPI", NULL, "torch", SC_VSTATUS_AFFECTED, NULL, NULL, NULL, NULL);
-	assert_int_equal(sc_vulndb_commit(db, 8, 0), 0);
+	add(db, "GO-2099-1", NULL, "Go", NULL, "stdlib", SC_VSTATUS_AFFECTED, NULL, NULL, NULL, "1.20.5");
+	assert_int_equal(sc_vulndb_commit(db, 9, 0), 0);
 	/* The same advisory again from a second source, under its GHSA id. */
 	assert_int_equal(sc_vulndb_begin_source(db, "b", "osv", "/b"), 0);
 	add(db, "GHSA-xxxx-1", "PYSEC-2099-1", "PyPI", NULL, "torch", SC_VSTATUS_AFFECTED, "HIGH", NULL, NULL, "2.2.0");
-	assert_int_equal(sc_vulndb_commit(db, 1, 0), 0);
+	/* One source knows no fix yet, the other does: the merged finding is fixed. */
+	add(db, "GHSA-aaaa-4", "PYSEC-2099-4", "PyPI", NULL, "numpy", SC_VSTATUS_AFFECTED, NULL, NULL, NULL, NULL);
+	add(db, "PYSEC-2099-4", NULL, "PyPI", NULL, "numpy", SC_VSTATUS_AFFECTED, NULL, NULL, NULL, "1.26.0");
+	assert_int_equal(sc_vulndb_commit(db, 3, 0), 0);
 	sc_vulndb_close(db);
 	return 0;
 }
@@ -321,6 +325,66 @@ static void test_alpine_and_pypi(void **state)
 	sc_catalog_release(&cat);
 }
 
+/* A Go binary's standard library, whatever the toolchain's spelling. */
+static void test_go_stdlib(void **state)
+{
+	static const char *const tcs[] = { "go1.20", "go1.20.4", "go1.19 X:boringcrypto" };
+	size_t i;
+
+	for (i = 0; i < sizeof(tcs) / sizeof(tcs[0]); i++) {
+		sc_vulndb *db = NULL;
+		sc_catalog cat;
+		sc_findings fs;
+		sc_match_stats st;
+		sc_package p;
+		const sc_finding *f;
+
+		sc_catalog_init(&cat);
+		sc_findings_init(&fs);
+		memset(&p, 0, sizeof(p));
+		p.eco = SC_ECO_GOLANG;
+		p.name = (char *)"example.com/app";
+		p.version = (char *)"v1.0.0";
+		p.arch = (char *)"amd64";
+		assert_int_equal(sc_kv_list_add(&p.props, "go.toolchain", tcs[i]), 0);
+		assert_int_equal(sc_catalog_add_package(&cat, &p, NULL), 0);
+		sc_kv_list_release(&p.props);
+		assert_int_equal(sc_vulndb_open(&db, dbpath, 0), 0);
+		assert_int_equal(sc_vuln_match(&fs, db, &cat, NULL, &st), 0);
+		f = find(&fs, &cat, "GO-2099-1", "example.com/app");
+		if (!f)
+			fail_msg("toolchain %s: stdlib advisory not matched", tcs[i]);
+		assert_string_equal(f->vuln.matched_name, "stdlib");
+		sc_findings_release(&fs);
+		sc_vulndb_close(db);
+		sc_catalog_release(&cat);
+	}
+}
+
+static void test_merge_fix(void **state)
+{
+	sc_vulndb *db = NULL;
+	sc_catalog cat;
+	sc_findings fs;
+	sc_match_stats st;
+	const sc_finding *f;
+
+	sc_catalog_init(&cat);
+	sc_findings_init(&fs);
+	pkg(&cat, SC_ECO_PYPI, "numpy", "1.25.0", NULL, NULL, 0);
+	assert_int_equal(sc_vulndb_open(&db, dbpath, 0), 0);
+	assert_int_equal(sc_vuln_match(&fs, db, &cat, NULL, &st), 0);
+	assert_int_equal(fs.n, 1);
+	f = &fs.items[0];
+	assert_string_equal(f->vuln.status, "fixed");
+	assert_non_null(f->vuln.fixed_in);
+	assert_string_equal(f->vuln.fixed_in[0], "1.26.0");
+	assert_non_null(f->remediation);
+	sc_findings_release(&fs);
+	sc_vulndb_close(db);
+	sc_catalog_release(&cat);
+}
+
 static void test_targets(void **state)
 {
 	sc_os_info os;
@@ -362,6 +426,8 @@ int main(void)
 		cmocka_unit_test(test_schemes),
 		cmocka_unit_test(test_debian_by_source),
 		cmocka_unit_test(test_alpine_and_pypi),
+		cmocka_unit_test(test_go_stdlib),
+		cmocka_unit_test(test_merge_fix),
 		cmocka_unit_test(test_targets),
 	};
 

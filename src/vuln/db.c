@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #define DETAILS_MAX 4096
-#define RANGES_MAX 64          /* per affected entry, as decoded */
+#define RANGES_MAX SC_VULN_MAX_RANGES /* per affected entry, as decoded */
 #define EVENTS_MAX 4096        /* per affected entry, as decoded */
 
 enum {
@@ -434,12 +434,12 @@ static int encode_lines(sc_buf *b, const char *const *v, size_t n, int words)
 
 	sc_buf_reset(b);
 	for (i = 0; i < n; i++) {
-		if (i && (ret = sc_buf_putc(b, '\n')) != 0)
+		if (!words && (!v[i] || !*v[i] || strchr(v[i], '\n')))
+			continue; /* a reference that would break the line encoding */
+		if (b->len && (ret = sc_buf_putc(b, '\n')) != 0)
 			return ret;
 		if (words)
 			ret = enc_word(b, v[i]);
-		else if (strchr(v[i], '\n'))
-			continue;
 		else
 			ret = sc_buf_puts(b, v[i]);
 		if (ret)

@@ -186,7 +186,9 @@ static int osv_event(const json_t *ev, sc_range_type type, sc_version_scheme sch
 	if (!sc_import_version_ok(v))
 		return why(w, "event version '%.80s' is empty, too long or has whitespace", v);
 	out->version = v;
-	if (type == SC_RANGE_GIT || (out->kind == SC_EV_INTRODUCED && strcmp(v, "0") == 0))
+	/* introduced "0" is "every version"; limit "*" is "no limit" (OSV schema). */
+	if (type == SC_RANGE_GIT || (out->kind == SC_EV_INTRODUCED && strcmp(v, "0") == 0) ||
+	    (out->kind == SC_EV_LIMIT && strcmp(v, "*") == 0))
 		return 0;
 	if (!sc_version_valid(scheme, v))
 		return why(w, "version '%.80s' is not a valid %s version", v, sc_version_scheme_name(scheme));
@@ -349,6 +351,11 @@ static int osv_affected(osv_ctx *c, const json_t *aff, size_t idx, sc_vuln_affec
 	if (ranges && !json_is_null(ranges)) {
 		if (!json_is_array(ranges)) {
 			why(&w, "ranges is not an array");
+			goto skip;
+		}
+		/* The database decodes at most this many per entry (db.c): refuse more here, not at scan time. */
+		if (json_array_size(ranges) > SC_VULN_MAX_RANGES) {
+			why(&w, "more than %d ranges", SC_VULN_MAX_RANGES);
 			goto skip;
 		}
 		if (json_array_size(ranges) && !(rs = osv_array(c, json_array_size(ranges), sizeof(*rs), &rc)))

@@ -133,6 +133,7 @@ static int cmp(sc_version_scheme scheme, const char *a, const char *b, int *out)
 typedef struct ev {
 	const sc_vuln_event *e;
 	int zero; /* introduced "0": lower than everything */
+	int inf;  /* limit "*": higher than everything */
 } ev;
 
 /* Insertion sort by version; equal versions keep introduced before the others. */
@@ -149,6 +150,10 @@ static int sort_events(ev *v, size_t n, sc_version_scheme scheme)
 				c = v[j - 1].zero ? 0 : -1;
 			else if (v[j - 1].zero)
 				c = 1;
+			else if (x.inf)
+				c = v[j - 1].inf ? 0 : 1;
+			else if (v[j - 1].inf)
+				c = -1;
 			else if (cmp(scheme, x.e->version, v[j - 1].e->version, &c) != 0)
 				return SC_EINPUT;
 			if (c > 0 || (c == 0 && !(x.e->kind == SC_EV_INTRODUCED && v[j - 1].e->kind != SC_EV_INTRODUCED)))
@@ -177,6 +182,7 @@ static int in_range(const sc_vuln_range *r, sc_version_scheme scheme, const char
 	for (i = 0; i < n; i++) {
 		v[i].e = &r->events[i];
 		v[i].zero = r->events[i].kind == SC_EV_INTRODUCED && strcmp(r->events[i].version, "0") == 0;
+		v[i].inf = r->events[i].kind == SC_EV_LIMIT && strcmp(r->events[i].version, "*") == 0;
 	}
 	if ((ret = sort_events(v, n, scheme)) != 0)
 		goto out;
@@ -185,6 +191,11 @@ static int in_range(const sc_vuln_range *r, sc_version_scheme scheme, const char
 
 		if (v[i].zero) {
 			affected = 1;
+			continue;
+		}
+		if (e->kind == SC_EV_LIMIT && strcmp(e->version, "*") == 0) {
+			limited = 1;
+			below_limit = 1; /* "*": no limit */
 			continue;
 		}
 		if ((ret = cmp(scheme, version, e->version, &c)) != 0)

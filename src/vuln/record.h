@@ -37,6 +37,8 @@ typedef struct sc_vuln_event {
 	const char *version; /* "0" for introduced means "every version" */
 } sc_vuln_event;
 
+#define SC_VULN_MAX_RANGES 64 /* ranges per affected entry (importers refuse more) */
+
 typedef struct sc_vuln_range {
 	sc_range_type type;
 	const sc_vuln_event *events;

@@ -252,15 +252,38 @@ int sc_vuln_update(sc_vulndb *db, const char *db_path, const sc_update_opts *opt
 		ret = SC_ENOMEM;
 		goto out;
 	}
+	/* Check every name before downloading anything: a usage error must not follow half an update. */
+	{
+		const char *p = list;
+		size_t count = 0;
+
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			char name[128];
+
+			if (len > 0) {
+				if (len >= sizeof(name)) {
+					ret = sc_error_set(SC_EUSAGE, "--ecosystem: a name is longer than %zu bytes",
+							   sizeof(name) - 1);
+					goto out;
+				}
+				memcpy(name, p, len);
+				name[len] = '\0';
+				if (!valid_ecosystem(name)) {
+					ret = sc_error_set(SC_EUSAGE, "--ecosystem: '%s' is not an ecosystem name", name);
+					goto out;
+				}
+				if (++count > MAX_ECOSYSTEMS) {
+					ret = sc_error_set(SC_EUSAGE, "--ecosystem: more than %d ecosystems", MAX_ECOSYSTEMS);
+					goto out;
+				}
+			}
+			p += len;
+			if (*p == ',')
+				p++;
+		}
+	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!valid_ecosystem(tok)) {
-			ret = sc_error_set(SC_EUSAGE, "--ecosystem: '%s' is not an ecosystem name", tok);
-			goto out;
-		}
-		if (n == MAX_ECOSYSTEMS) {
-			ret = sc_error_set(SC_EUSAGE, "--ecosystem: more than %d ecosystems", MAX_ECOSYSTEMS);
-			goto out;
-		}
 		rc = update_one(db, tmpdir, base, tok, opts ? opts->timeout_s : 0, &res[n++]);
 		if (rc == SC_ENOMEM) {
 			ret = rc;

@@ -123,6 +123,10 @@ def test_update_bad_source(tmp_path):
     p = scute("db", "update", "--db", str(tmp_path / "d.sqlite"), "--source", "http://127.0.0.1:9",
               "--ecosystem", "../etc")
     assert_error(p, 2, "ecosystem")
+    # a bad name after a good one: refused before anything is downloaded
+    p = scute("db", "update", "--db", str(tmp_path / "d.sqlite"), "--source", "http://127.0.0.1:9",
+              "--ecosystem", "PyPI,bad/x")
+    assert_error(p, 2, "bad/x")
 
 
 def test_update_unreachable_keeps_db(server, tmp_path):

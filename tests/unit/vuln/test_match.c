@@ -57,6 +57,7 @@ static void test_last_affected_and_limit(void **state)
 {
 	static const sc_vuln_event la[] = { { SC_EV_INTRODUCED, "1.0" }, { SC_EV_LAST_AFFECTED, "1.4" } };
 	static const sc_vuln_event lim[] = { { SC_EV_INTRODUCED, "0" }, { SC_EV_LIMIT, "3.0" } };
+	static const sc_vuln_event star[] = { { SC_EV_LIMIT, "*" }, { SC_EV_INTRODUCED, "1.0" } };
 	const char *fx = (const char *)1;
 
 	assert_int_equal(eval(SC_VER_PEP440, la, 2, SC_RANGE_ECOSYSTEM, NULL, 0, "1.4", &fx), 1);
@@ -65,6 +66,9 @@ static void test_last_affected_and_limit(void **state)
 	assert_int_equal(eval(SC_VER_PEP440, la, 2, SC_RANGE_ECOSYSTEM, NULL, 0, "0.9", &fx), 0);
 	assert_int_equal(eval(SC_VER_PEP440, lim, 2, SC_RANGE_ECOSYSTEM, NULL, 0, "2.9", &fx), 1);
 	assert_int_equal(eval(SC_VER_PEP440, lim, 2, SC_RANGE_ECOSYSTEM, NULL, 0, "3.0", &fx), 0);
+	/* limit "*" is no limit (OSV schema), whatever its position */
+	assert_int_equal(eval(SC_VER_PEP440, star, 2, SC_RANGE_ECOSYSTEM, NULL, 0, "99.0", &fx), 1);
+	assert_int_equal(eval(SC_VER_PEP440, star, 2, SC_RANGE_ECOSYSTEM, NULL, 0, "0.9", &fx), 0);
 }
 
 static void test_unsorted_pairs(void **state)

@@ -48,7 +48,7 @@ def files(ref):
     fl = doc.get("files")
     assert isinstance(fl, list) and fl
     return sorted((f.get("path"), f.get("type"), f.get("mode"), f.get("uid"), f.get("gid"),
-                   f.get("link")) for f in fl)
+                   f.get("size"), f.get("link")) for f in fl)
 
 
 @pytest.fixture(scope="module")

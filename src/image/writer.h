@@ -1,0 +1,112 @@
+/*
+ * writer.h - write an image into an OCI image layout, deterministically
+ * and atomically.
+ *
+ * Specs:
+ *   https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+ *   https://github.com/opencontainers/image-spec/blob/main/manifest.md
+ *   https://github.com/opencontainers/image-spec/blob/main/config.md
+ *   https://github.com/opencontainers/image-spec/blob/main/layer.md
+ *
+ *   sc_image_writer_open("oci:DIR[:TAG]")
+ *     -> layers: sc_image_writer_layer_begin() / tar entries / _layer_end()
+ *                (tar -> deterministic gzip -> blobs/sha256/.tmp-* -> rename
+ *                 to its digest; blob digest, size and diff_id computed
+ *                 while streaming)
+ *             or sc_image_writer_copy_layer(src image, i) (blob copied as is)
+ *     -> sc_image_writer_commit(source config JSON, edits)
+ *                config blob, manifest blob, then index.json (temp + rename,
+ *                the single commit point)
+ *
+ * Blobs are content-addressed, so writing them before the commit is
+ * harmless; until index.json is renamed the layout still shows exactly
+ * what it showed before.  A failure (or freeing the writer without a
+ * commit) leaves index.json untouched and removes the writer's temp files.
+ * See docs/writer.md for the determinism rules.
+ *
+ * Only the oci: transport is implemented; oci-archive: and
+ * docker-archive: fail with SC_EUNSUPPORTED.
+ */
+#ifndef SC_IMAGE_WRITER_H
+#define SC_IMAGE_WRITER_H
+
+#include "core/digest.h"
+#include "image/image.h"
+#include "image/manifest.h"
+#include "image/tarwriter.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* gzip level when opts->gzip_level is 0. */
+#define SC_WRITER_GZIP_LEVEL 6
+/* The gzip header's OS byte: 255 "unknown", as Go's compress/gzip (and so
+ * containerd, Docker and umoci) writes it, so it is the same on every host. */
+#define SC_WRITER_GZIP_OS 255
+
+typedef struct sc_image_writer_opts {
+	int replace;       /* an existing TAG in DIR is replaced (else SC_EUSAGE "exists") */
+	int gzip_level;    /* 1..9, 0 = SC_WRITER_GZIP_LEVEL */
+	int64_t epoch;     /* SOURCE_DATE_EPOCH: tar mtimes are clamped to it and the
+	                      config's "created" (and new history entries) are set to
+	                      it; SC_TAR_NO_CLAMP = keep mtimes and the source's
+	                      "created" (never the current time) */
+} sc_image_writer_opts;
+
+/* Edits applied to the source config (everything else is preserved). */
+typedef struct sc_image_config_edit {
+	const char *user;            /* config.User; NULL = keep */
+	const char *const *env;      /* NULL-terminated, replaces config.Env; NULL = keep */
+	const sc_kv *labels;         /* set config.Labels[key] = value (value NULL removes) */
+	size_t n_labels;
+	int reset_history;           /* drop the source history before appending */
+} sc_image_config_edit;
+
+typedef struct sc_image_writer sc_image_writer;
+
+/*
+ * Open a destination.  "oci:DIR[:TAG]": DIR is created with oci-layout and
+ * an empty index.json when missing; an existing DIR must be an OCI layout
+ * (imageLayoutVersion 1.0.0) or empty.  When TAG is already in index.json
+ * and !opts->replace: SC_EUSAGE "... exists".  opts may be NULL.
+ * *out is owned by the caller (sc_image_writer_free).
+ */
+int sc_image_writer_open(sc_image_writer **out, const char *dest, const sc_image_writer_opts *opts);
+
+/*
+ * Start a new layer (application/vnd.oci.image.layer.v1.tar+gzip).  Add
+ * entries to *tar_out (borrowed; valid until layer_end or free) in the
+ * order they must appear (sorted by the caller).  One layer at a time.
+ */
+int sc_image_writer_layer_begin(sc_image_writer *w, sc_tarwriter **tar_out);
+/*
+ * Finish the layer: end the tar, flush gzip, fsync, rename the blob to its
+ * digest and append its descriptor and diff_id.  created_by (may be NULL)
+ * goes into the new history entry.  desc_out (may be NULL) gets the blob's
+ * digest, diff_id_out (may be NULL) the uncompressed tar's digest.
+ */
+int sc_image_writer_layer_end(sc_image_writer *w, const char *created_by, sc_digest *desc_out,
+			      sc_digest *diff_id_out);
+
+/*
+ * Append layer i of src as it is stored (bytes copied and verified against
+ * the source's digest; diff_id from the source config).  Docker media
+ * types are mapped to the OCI equivalents (same bytes).  No history entry
+ * is added: keep the source's history (reset_history = 0).
+ */
+int sc_image_writer_copy_layer(sc_image_writer *w, sc_image *src, size_t i);
+
+/*
+ * Write the config (base_json: the source config as stored, or NULL for a
+ * minimal one for the host platform; edits applied; rootfs.diff_ids set to
+ * the written layers; serialised compact with sorted keys), the manifest,
+ * and index.json (the commit).  manifest_out (may be NULL) gets the
+ * manifest's digest.  After commit only sc_image_writer_free is allowed.
+ */
+int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t base_len,
+			   const sc_image_config_edit *edit, sc_digest *manifest_out);
+
+/* Accepts NULL.  Without a commit: temp files removed, index.json untouched. */
+void sc_image_writer_free(sc_image_writer *w);
+
+#endif

@@ -163,10 +163,15 @@ int sc_secret_trivial(const char *v)
 
 static void mask_span(const char *value, size_t len, char *out, size_t outsz)
 {
-	if (len <= 4)
+	int keep = 4;
+
+	/* At most 4 bytes shown, never half a UTF-8 character (invalid text in reports). */
+	while (len > 4 && keep > 0 && ((unsigned char)value[keep] & 0xC0) == 0x80)
+		keep--;
+	if (len <= 4 || keep == 0)
 		snprintf(out, outsz, "\xe2\x80\xa6(%zu chars)", len);
 	else
-		snprintf(out, outsz, "%.4s\xe2\x80\xa6(%zu chars)", value, len);
+		snprintf(out, outsz, "%.*s\xe2\x80\xa6(%zu chars)", keep, value, len);
 }
 
 char *sc_mask_value(const char *value, char *out, size_t outsz)

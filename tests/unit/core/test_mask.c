@@ -91,6 +91,10 @@ static void test_mask_value(void **state)
 	assert_string_equal(sc_mask_value("hf_abcdefghijklmnopqrstuvwxyz0123456789", out, sizeof(out)),
 			    "hf_a\xe2\x80\xa6(39 chars)");
 	assert_string_equal(sc_mask_value("abc", out, sizeof(out)), "\xe2\x80\xa6(3 chars)");
+	/* The shown prefix never ends in the middle of a UTF-8 character (3-byte euro signs here). */
+	assert_string_equal(sc_mask_value("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", out, sizeof(out)),
+			    "\xe2\x82\xac\xe2\x80\xa6(9 chars)");
+	assert_string_equal(sc_mask_value("ab\xe2\x82\xacxyz", out, sizeof(out)), "ab\xe2\x80\xa6(8 chars)");
 }
 
 static void test_mask_text(void **state)

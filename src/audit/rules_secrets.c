@@ -148,13 +148,25 @@ static int credential_kv(const char *name, const char *value, char *shown, size_
 	return 0;
 }
 
-/* A name shown in a finding: clipped, and masked if it is itself token-shaped. */
+/*
+ * A name shown in a finding: masked if it is itself token-shaped, else
+ * with credentials inside it masked (a label key "auth.ghp_..."), clipped.
+ */
 static void safe_name(char *out, size_t outsz, const char *name)
 {
-	if (sc_secret_value(name))
+	char masked[SHOWN_TEXT + 64];
+	size_t n;
+
+	if (sc_secret_value(name)) {
 		sc_mask_value(name, out, outsz);
-	else
-		clip(out, outsz, name, 64);
+		return;
+	}
+	if (mask_into(name, masked, sizeof(masked), &n) != 0) {
+		sc_error_clear();
+		sc_mask_value(name, out, outsz); /* cannot check it: show no more than a masked value */
+		return;
+	}
+	clip(out, outsz, masked, 64);
 }
 
 /* ---- SC-3001: config Env ------------------------------------------------- */

@@ -163,10 +163,15 @@ int sc_secret_trivial(const char *v)
 
 static void mask_span(const char *value, size_t len, char *out, size_t outsz)
 {
-	if (len <= 4)
+	int keep = 4;
+
+	/* At most 4 bytes shown, never half a UTF-8 character (invalid text in reports). */
+	while (len > 4 && keep > 0 && ((unsigned char)value[keep] & 0xC0) == 0x80)
+		keep--;
+	if (len <= 4 || keep == 0)
 		snprintf(out, outsz, "\xe2\x80\xa6(%zu chars)", len);
 	else
-		snprintf(out, outsz, "%.4s\xe2\x80\xa6(%zu chars)", value, len);
+		snprintf(out, outsz, "%.*s\xe2\x80\xa6(%zu chars)", keep, value, len);
 }
 
 char *sc_mask_value(const char *value, char *out, size_t outsz)
@@ -262,6 +267,39 @@ static int put_url(masker *m, const char *s, size_t n, const char *word, int *rc
 	return 1;
 }
 
+/*
+ * Token-shaped runs inside a word the rules above left alone: "key:ghp_...",
+ * "x.hf_...", a token after a control byte.  Each run of token characters
+ * that starts after a non-token character is masked when it has a
+ * credential shape; the rest of the word is copied.
+ */
+static int put_embedded(masker *m, const char *s, size_t n)
+{
+	char run[WORD_MAX];
+	size_t i = 0, j, rl, start = 0;
+	int rc;
+
+	while (i < n) {
+		if (!token_char(s[i]) || (i > 0 && token_char(s[i - 1]))) {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && token_char(s[j]); j++)
+			;
+		rl = j - i < sizeof(run) ? j - i : sizeof(run) - 1;
+		memcpy(run, s + i, rl);
+		run[rl] = '\0';
+		if (sc_secret_value(run)) {
+			if ((rc = sc_buf_append(m->out, s + start, i - start)) != 0 ||
+			    (rc = put_value(m, s + i, j - i, run, 1)) != 0)
+				return rc;
+			start = j;
+		}
+		i = j;
+	}
+	return sc_buf_append(m->out, s + start, n - start);
+}
+
 static int put_word(masker *m, const char *s, size_t n)
 {
 	char word[WORD_MAX];
@@ -305,7 +343,7 @@ static int put_word(masker *m, const char *s, size_t n)
 		return rc;
 	if (sc_secret_value(word))
 		return put_value(m, s, n, word, 1);
-	return sc_buf_append(m->out, s, n);
+	return put_embedded(m, s, n);
 }
 
 int sc_mask_text_n(const char *in, sc_buf *out, size_t *n_masked)

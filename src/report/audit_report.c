@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "report/util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -100,15 +101,14 @@ static json_t *jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* json_string() rejects invalid UTF-8: findings built from image paths may carry it. */
+/*
+ * json_string() rejects invalid UTF-8: findings built from image paths may
+ * carry it.  Such text is sanitized (invalid bytes become '?'): a string
+ * made with json_stringn_nocheck() would make json_dumpf() fail half-way.
+ */
 static json_t *jtext(const char *s)
 {
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	return j ? j : json_stringn_nocheck(s, strlen(s));
+	return sc_rp_str(s);
 }
 
 static void set(json_t *o, const char *k, json_t *v)

@@ -182,3 +182,22 @@ def test_pickles_in_an_image(debian_dir, tmp_path):
     assert "critical" not in got.get("models/torch.pt", set())
     for hostile in ("models/truncated.pkl", "models/memo_bomb.pkl", "models/bomb.pt"):
         assert got.get(hostile, set()) & {"critical", "medium"}, (hostile, got.get(hostile))
+
+
+def test_hostile_text_keeps_json_and_sarif_valid(tmp_path):
+    # A path with invalid UTF-8 and a masked secret whose first 4 bytes cut a
+    # 3-byte character: the JSON and SARIF outputs must stay valid, and the
+    # secret must not be shown.
+    lay = str(tmp_path / "oci")
+    secret = "\u20ac" * 12
+    images.write_image(images.Layout(lay), [(images.tar_bytes([
+        images.D("app\udcff"), images.D("app\udcff/.git"), images.F("app\udcff/.git/config", "x\n"),
+    ]), "gzip")], ref="hostile", config={"User": "1000", "Env": ["DB_PASSWORD=" + secret]})
+    ref = "oci:%s:hostile" % lay
+    for fmt in ("json", "sarif"):
+        p = scute("audit", "-q", "--format", fmt, ref)
+        assert p.returncode == 0, describe(p)
+        doc = json.loads(p.stdout)
+        assert secret not in p.stdout and secret[:2] not in p.stdout
+        text = json.dumps(doc)
+        assert "SC-3001" in text and "SC-2006" in text

@@ -202,6 +202,18 @@ static void test_labels(void **state)
 	fx_release(&fx);
 }
 
+/* A label key is shown too: a token inside it is masked like one in a value (no_leak checks). */
+static void test_labels_token_in_key(void **state)
+{
+	fixture fx;
+
+	(void)state;
+	fx_init(&fx, "{\"config\":{\"Labels\":{\"auth." GH_TOK "\":\"somevalue\"}}}");
+	assert_int_equal(fx_run(&fx, "SC-3002"), 1);
+	assert_non_null(fx_find(&fx, NULL, "auth.ghp_"));
+	fx_release(&fx);
+}
+
 static void test_labels_negative(void **state)
 {
 	fixture fx;
@@ -494,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_env_negative),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_labels_token_in_key),
 		cmocka_unit_test(test_labels_negative),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_history_negative),

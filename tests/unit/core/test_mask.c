@@ -91,6 +91,10 @@ static void test_mask_value(void **state)
 	assert_string_equal(sc_mask_value("hf_abcdefghijklmnopqrstuvwxyz0123456789", out, sizeof(out)),
 			    "hf_a\xe2\x80\xa6(39 chars)");
 	assert_string_equal(sc_mask_value("abc", out, sizeof(out)), "\xe2\x80\xa6(3 chars)");
+	/* The shown prefix never ends in the middle of a UTF-8 character (3-byte euro signs here). */
+	assert_string_equal(sc_mask_value("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", out, sizeof(out)),
+			    "\xe2\x82\xac\xe2\x80\xa6(9 chars)");
+	assert_string_equal(sc_mask_value("ab\xe2\x82\xacxyz", out, sizeof(out)), "ab\xe2\x80\xa6(8 chars)");
 }
 
 static void test_mask_text(void **state)
@@ -182,6 +186,26 @@ static void test_mask_long_word(void **state)
 	sc_buf_release(&b);
 }
 
+/* A token glued to other text by a character that is not a word separator is still masked. */
+static void test_mask_embedded_token(void **state)
+{
+	static const char *const in[] = {
+		"echo key:ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA done",
+		"x\x0bghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"curl -H 'Authorization: Bearer abcdefgh12345678' http://h/?k=1&x.hf_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	};
+	size_t i;
+	sc_buf b;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		sc_buf_init(&b, 1 << 16, "text");
+		assert_true(masked(&b, in[i]) >= 1);
+		assert_null(strstr(b.data, "AAAAA"));
+		sc_buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_trivial),
 		cmocka_unit_test(test_mask_text_more),
 		cmocka_unit_test(test_mask_long_word),
+		cmocka_unit_test(test_mask_embedded_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,7 @@ demo: build
 	  $(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src
 	$(BUILD)/src/scute scan --db $(SCUTE_CACHE)/demo-vulndb.sqlite oci:$(SCUTE_CACHE)/sample/oci:demo
 	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo
+	$(BUILD)/src/scute harden --replace oci:$(SCUTE_CACHE)/sample/oci:demo oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs

@@ -10,7 +10,7 @@ libarchive-dev libisal-dev isal zlib1g-dev libzstd-dev zstd libssl-dev libjansso
 libcmocka-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev
 clang libclang-rt-14-dev llvm
 python3 python3-pytest python3-jsonschema python3-packaging python3-yaml
-debootstrap umoci skopeo tar gzip time
+debootstrap umoci skopeo runc tar gzip time
 rpm python3-rpm npm
 "
 

@@ -18,6 +18,7 @@ static const struct {
 	{ "sbom", sc_cmd_sbom, "inventory: OS and language packages, GPU stack, model files (CycloneDX, SPDX)" },
 	{ "scan", sc_cmd_scan, "known vulnerabilities of an image or SBOM (table, JSON, SARIF, CycloneDX VEX)" },
 	{ "db", sc_cmd_db, "vulnerability database: import, update, status" },
+	{ "harden", sc_cmd_harden, "write a hardened copy: no shells or package managers, non-root, safe modes" },
 	{ "audit", sc_cmd_audit, "hardening checks and AI-specific risks, with a 0-100 score (table, JSON, SARIF)" },
 };
 

@@ -681,6 +681,15 @@ static int build_config(sc_image_writer *w, json_t *c, const sc_image_config_edi
 		for (i = 0; edit->env[i]; i++)
 			NOMEM(json_array_append_new(env, json_string(edit->env[i])) != 0);
 	}
+	if (edit && edit->entrypoint) {
+		json_t *ep;
+
+		/* A new entrypoint replaces Cmd too: the old Cmd was arguments for the old program. */
+		NOMEM(!(ep = json_array()) || json_object_set_new(cfg, "Entrypoint", ep) != 0);
+		for (i = 0; edit->entrypoint[i]; i++)
+			NOMEM(json_array_append_new(ep, json_string(edit->entrypoint[i])) != 0);
+		json_object_del(cfg, "Cmd");
+	}
 	if (edit && edit->n_labels) {
 		NOMEM(!(labels = child(cfg, "Labels", 0)));
 		for (i = 0; i < edit->n_labels; i++) {

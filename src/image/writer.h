@@ -60,6 +60,7 @@ typedef struct sc_image_config_edit {
 	const sc_kv *labels;         /* set config.Labels[key] = value (value NULL removes) */
 	size_t n_labels;
 	int reset_history;           /* drop the source history before appending */
+	const char *const *entrypoint; /* NULL-terminated: replaces Entrypoint and removes Cmd; NULL = keep */
 } sc_image_config_edit;
 
 typedef struct sc_image_writer sc_image_writer;

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/mask.h"
+#include "core/path.h"
 #include "core/strv.h"
 #include "image/image.h"
 #include "image/scan.h"
@@ -166,12 +167,38 @@ static int item_cmp(const void *a, const void *b)
 }
 
 /* A directory at path owned by uid:gid with mode (created or re-owned). */
-static int plan_dir(plan *p, const sc_fsview *v, const char *path, uint32_t mode, uint32_t uid, uint32_t gid)
+/* An ancestor of path is removed by a whiteout in the plan. */
+static int under_whiteout(plan *p, const char *path)
 {
-	const sc_fsnode *n = sc_fsview_lookup(v, path);
+	char buf[SC_PATH_MAX];
+	size_t i;
+	const item *it;
+
+	for (i = 0; path[i] && i < sizeof(buf); i++) {
+		if (path[i] != '/')
+			continue;
+		memcpy(buf, path, i);
+		buf[i] = '\0';
+		if ((it = plan_find(p, buf)) != NULL && it->e.type == SC_FT_WHITEOUT)
+			return 1;
+	}
+	return 0;
+}
+
+static int plan_dir(plan *p, const sc_fsview *v, const char *upath, uint32_t mode, uint32_t uid, uint32_t gid)
+{
+	char path[SC_PATH_MAX];
+	const sc_fsnode *n;
+	unsigned fl = 0;
 	item *it;
 	int rc;
 
+	/* Env and --writable paths may carry "//", "./" or a trailing '/': the tar wants them clean. */
+	if ((rc = sc_path_clean(path, sizeof(path), upath, &fl)) != 0)
+		return rc;
+	if (!path[0] || (fl & SC_PATH_ESCAPES) || under_whiteout(p, path))
+		return 0;
+	n = sc_fsview_lookup(v, path);
 	if (n && n->e.type != SC_FT_DIR)
 		return 0; /* not a directory: leave it */
 	if ((rc = plan_add(p, path, &it)) != 0)
@@ -226,6 +253,18 @@ static long passwd_lookup(const char *text, size_t len, const char *name, long u
 			snprintf(taken_by, tb, "%.*s", (int)(nlen < 63 ? nlen : 63), p);
 	}
 	return found;
+}
+
+/* A line of group text (NUL-terminated) names the group `name`. */
+static int group_exists(const char *text, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p;
+
+	for (p = text; p; p = (p = strchr(p, '\n')) ? p + 1 : NULL)
+		if (strncmp(p, name, nl) == 0 && p[nl] == ':')
+			return 1;
+	return 0;
 }
 
 static const sc_capture *acct_capture(const sc_fsview *v, const char *path, int *not_regular)
@@ -283,29 +322,26 @@ static int plan_user(plan *p, const sc_fsview *v, const char *name, long uid, ch
 		it->data = it->owned;
 	}
 	gr = acct_capture(v, "etc/group", &bad);
-	if (!bad && !(gr && gr->data && strstr((const char *)gr->data, line) != NULL)) {
+	if (!bad && !(gr && gr->truncated) && !(gr && gr->data && group_exists((const char *)gr->data, name))) {
 		char gline[128];
 
 		snprintf(gline, sizeof(gline), "%s:x:%ld:\n", name, uid);
-		if (!(gr && gr->data && (strncmp((const char *)gr->data, gline, strlen(name) + 1) == 0 ||
-					 strstr((const char *)gr->data, gline)))) {
-			sc_buf_init(&b, ACCOUNT_MAX + 4096, "etc/group");
-			if (gr && gr->len)
-				sc_buf_append(&b, gr->data, gr->len);
-			else
-				sc_buf_puts(&b, "root:x:0:\n");
-			if (b.len && b.data[b.len - 1] != '\n')
-				sc_buf_putc(&b, '\n');
-			if ((rc = sc_buf_puts(&b, gline)) != 0 || (rc = plan_add(p, "etc/group", &it)) != 0) {
-				sc_buf_release(&b);
-				return rc;
-			}
-			it->e.type = SC_FT_REG;
-			it->e.mode = 0644;
-			it->e.size = b.len;
-			it->owned = (unsigned char *)sc_buf_detach(&b, NULL);
-			it->data = it->owned;
+		sc_buf_init(&b, ACCOUNT_MAX + 4096, "etc/group");
+		if (gr && gr->len)
+			sc_buf_append(&b, gr->data, gr->len);
+		else
+			sc_buf_puts(&b, "root:x:0:\n");
+		if (b.len && b.data[b.len - 1] != '\n')
+			sc_buf_putc(&b, '\n');
+		if ((rc = sc_buf_puts(&b, gline)) != 0 || (rc = plan_add(p, "etc/group", &it)) != 0) {
+			sc_buf_release(&b);
+			return rc;
 		}
+		it->e.type = SC_FT_REG;
+		it->e.mode = 0644;
+		it->e.size = b.len;
+		it->owned = (unsigned char *)sc_buf_detach(&b, NULL);
+		it->data = it->owned;
 	}
 	if ((rc = plan_dir(p, v, "home", 0755, 0, 0)) != 0)
 		return rc;
@@ -364,8 +400,13 @@ static int mode_cb(const sc_fsnode *n, void *ud)
 	item *it;
 	int rc;
 
-	if (!n->e.path || !*n->e.path || plan_find(w->p, n->e.path))
+	const sc_fsnode *t = n;
+
+	if (!n->e.path || !*n->e.path || plan_find(w->p, n->e.path) || under_whiteout(w->p, n->e.path))
 		return 0;
+	/* A hard link shares its target's inode: it keeps the setuid bit unless re-added too. */
+	if (n->e.type == SC_FT_HARDLINK && n->link_target)
+		t = n->link_target;
 	if (n->e.type == SC_FT_DIR && (n->e.mode & 0002) && !(n->e.mode & 01000)) {
 		if ((rc = plan_add(w->p, n->e.path, &it)) != 0)
 			return rc;
@@ -376,19 +417,20 @@ static int mode_cb(const sc_fsnode *n, void *ud)
 		w->fixed++;
 		return 0;
 	}
-	if (n->e.type != SC_FT_REG || !(n->e.mode & 06002))
+	if (t->e.type != SC_FT_REG || !(t->e.mode & 06002))
 		return 0;
 	c = sc_fsnode_capture(n, &mode_interest);
 	b = c ? c->result : NULL;
-	if (!b || b->len != n->e.size) {
+	if (!b || b->len != t->e.size) {
 		w->skipped++;
 		return 0;
 	}
-	mode = (n->e.mode & 07777) & ~06002u;
+	mode = (t->e.mode & 07777) & ~06002u;
 	if ((rc = plan_add(w->p, n->e.path, &it)) != 0)
 		return rc;
-	it->e = n->e;
+	it->e = t->e;
 	it->e.path = it->path;
+	it->e.link = NULL;
 	it->e.captures = NULL;
 	it->e.mode = mode;
 	it->data = b->data;

@@ -117,3 +117,63 @@ def test_passwd_symlink_refused(debian_dir, tmp_path):
     p = scute("harden", "-q", "--entrypoint", "/usr/bin/true", "oci:%s:nullpw" % lay, "oci:%s:h" % (tmp_path / "out"))
     assert_error(p, 3, "etc/passwd")
     assert not os.path.exists(os.path.join(str(tmp_path / "out"), "index.json"))
+
+
+def variant(debian_dir, tmp_path, entries, ref, config_update=None):
+    lay = str(tmp_path / "src")
+    if not os.path.exists(lay):
+        shutil.copytree(os.path.join(debian_dir, "oci"), lay)
+    L = images.Layout(lay, create=False)
+    images.append_layer(L, "base", images.tar_bytes(entries), "gzip", created_by="e2e " + ref, new_ref=ref,
+                        config_update=config_update)
+    return "oci:%s:%s" % (lay, ref)
+
+
+def set_env(*kv):
+    def up(cfg):
+        cfg.setdefault("config", {})["Env"] = list(cfg["config"].get("Env") or []) + list(kv)
+    return up
+
+
+def test_unclean_env_and_writable_paths(debian_dir, tmp_path):
+    src = variant(debian_dir, tmp_path, [images.D("srv")], "unclean",
+                  set_env("HF_HOME=/srv/hf/", "TORCH_HOME=/srv//torch"))
+    out = str(tmp_path / "out")
+    harden(src, "oci:%s:h" % out, "--entrypoint", "/usr/bin/true", "--writable", "/data/w/")
+    root = unpack(out, "h", str(tmp_path / "b"))
+    for d in ("srv/hf", "srv/torch", "data/w"):
+        st = os.stat(os.path.join(root, d))
+        assert st.st_uid == 65532, d
+
+
+def test_existing_group_not_duplicated(debian_dir, tmp_path):
+    out = str(tmp_path / "out")
+    base_root = unpack(os.path.join(debian_dir, "oci"), "base", str(tmp_path / "b0"))
+    grp = open(os.path.join(base_root, "etc/group")).read() + "nonroot:x:65532:alice\n"
+    src = variant(debian_dir, tmp_path, [images.F("etc/group", grp.encode())], "grp")
+    harden(src, "oci:%s:h" % out, "--entrypoint", "/usr/bin/true")
+    root = unpack(out, "h", str(tmp_path / "b"))
+    lines = [l for l in open(os.path.join(root, "etc/group")).read().splitlines() if l.startswith("nonroot:")]
+    assert lines == ["nonroot:x:65532:alice"], lines
+
+
+def test_setuid_hardlink_cleared(debian_dir, tmp_path):
+    src = variant(debian_dir, tmp_path, [images.F("opt/s/a", b"\x7fELFsuid", mode=0o4755),
+                                         images.H("opt/s/b", "opt/s/a", mode=0o4755)], "hl")
+    out = str(tmp_path / "out")
+    harden(src, "oci:%s:h" % out, "--entrypoint", "/usr/bin/true")
+    root = unpack(out, "h", str(tmp_path / "b"))
+    for f in ("opt/s/a", "opt/s/b"):
+        assert os.stat(os.path.join(root, f)).st_mode & 0o6000 == 0, f
+
+
+def test_nothing_resurrected_under_whiteout(debian_dir, tmp_path):
+    src = variant(debian_dir, tmp_path, [images.F("usr/share/doc/x/junk", b"x", mode=0o666),
+                                         images.D("usr/share/doc/y", mode=0o777)], "wh")
+    out = str(tmp_path / "out")
+    rep = harden(src, "oci:%s:h" % out, "--entrypoint", "/usr/bin/true")
+    assert "usr/share/doc" in rep["removed"], rep["removed"]
+    root = unpack(out, "h", str(tmp_path / "b"))
+    assert not os.path.lexists(os.path.join(root, "usr/share/doc/x/junk"))
+    assert not os.path.lexists(os.path.join(root, "usr/share/doc/y"))
+

@@ -113,8 +113,13 @@ int sc_cmd_harden(int argc, char **argv)
 	if (entry) {
 		if (!(entry_copy = strdup(entry)))
 			return sc_cli_fail(sc_error_set(SC_ENOMEM, "out of memory"));
-		for (tok = strtok_r(entry_copy, " ", &save); tok && n_ep < 64; tok = strtok_r(NULL, " ", &save))
+		for (tok = strtok_r(entry_copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (n_ep == 64) {
+				free(entry_copy);
+				return sc_cli_usage_error("harden", "--entrypoint takes at most 64 words");
+			}
 			ep_argv[n_ep++] = tok;
+		}
 		if (n_ep == 0 || ep_argv[0][0] != '/') {
 			free(entry_copy);
 			return sc_cli_usage_error("harden", "--entrypoint wants an absolute program path and its arguments");
@@ -130,7 +135,7 @@ int sc_cmd_harden(int argc, char **argv)
 			sc_out_abort(&out);
 			goto fail;
 		}
-		if ((rc = sc_out_json(&out, doc)) != 0)
+		if ((rc = sc_out_json(&out, doc)) != 0) /* aborts the output on failure */
 			goto fail;
 	} else {
 		fprintf(out.f, "%-22s %s\n%-22s %s (%s)\n", "Source", o.src, "Hardened", o.dst, r.manifest_digest);

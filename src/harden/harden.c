@@ -21,6 +21,7 @@
 #include "image/scan.h"
 #include "image/tarwriter.h"
 #include "image/writer.h"
+#include "report/util.h"
 #include "sbom/sbom.h"
 
 #include <stdio.h>
@@ -721,8 +722,8 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 		return sc_error_set(SC_ENOMEM, "out of memory");
 	}
 	json_object_set_new(doc, "schema", json_string("scute-harden/1"));
-	json_object_set_new(doc, "source", json_string(o->src));
-	json_object_set_new(doc, "destination", json_string(o->dst));
+	json_object_set_new(doc, "source", sc_rp_str(o->src));
+	json_object_set_new(doc, "destination", sc_rp_str(o->dst));
 	json_object_set_new(doc, "digest", json_string(r->manifest_digest));
 	json_object_set_new(doc, "user", json_string(r->user ? r->user : ""));
 	json_object_set_new(doc, "layering", json_string("append"));
@@ -731,10 +732,10 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 						       (json_int_t)r->findings_after));
 	json_object_set_new(doc, "modes_fixed", json_integer((json_int_t)r->modes_fixed));
 	for (i = 0; r->removed_paths && r->removed_paths[i]; i++)
-		json_array_append_new(rm, json_stringn_nocheck(r->removed_paths[i], strlen(r->removed_paths[i])));
+		json_array_append_new(rm, sc_rp_str(r->removed_paths[i]));
 	json_object_set_new(doc, "removed", rm);
 	for (i = 0; r->dropped_env && r->dropped_env[i]; i++)
-		json_array_append_new(de, json_stringn_nocheck(r->dropped_env[i], strlen(r->dropped_env[i])));
+		json_array_append_new(de, sc_rp_str(r->dropped_env[i]));
 	json_object_set_new(doc, "dropped_env", de);
 	*out = doc;
 	return 0;

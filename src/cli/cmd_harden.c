@@ -31,6 +31,8 @@ static void help(FILE *f)
 		   "  --keep-tools           keep network/debug tools and compilers\n"
 		   "  --writable PATH        a directory the user must be able to write (repeatable)\n"
 		   "  --replace              replace DST's tag when it exists\n"
+		   "  --db PATH              count vulnerabilities before/after with this database\n"
+		   "  --sbom FILE            write the hardened image's CycloneDX SBOM to FILE\n"
 		   "  --format FMT           report: table (default), json\n"
 		   "  -o, --output FILE      write the report to FILE\n"
 		   "  -j, --jobs N           layers read in parallel\n"
@@ -39,7 +41,7 @@ static void help(FILE *f)
 
 int sc_cmd_harden(int argc, char **argv)
 {
-	enum { O_USER = 256, O_KEEPSH, O_KEEPPM, O_KEEPTOOLS, O_WRITABLE, O_REPLACE, O_FORMAT, O_ENTRY };
+	enum { O_USER = 256, O_KEEPSH, O_KEEPPM, O_KEEPTOOLS, O_WRITABLE, O_REPLACE, O_FORMAT, O_ENTRY, O_DB, O_SBOM };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, O_USER },
 		{ "keep-shell", no_argument, NULL, O_KEEPSH },
@@ -48,6 +50,8 @@ int sc_cmd_harden(int argc, char **argv)
 		{ "writable", required_argument, NULL, O_WRITABLE },
 		{ "replace", no_argument, NULL, O_REPLACE },
 		{ "entrypoint", required_argument, NULL, O_ENTRY },
+		{ "db", required_argument, NULL, O_DB },
+		{ "sbom", required_argument, NULL, O_SBOM },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -84,6 +88,8 @@ int sc_cmd_harden(int argc, char **argv)
 			break;
 		case O_REPLACE: o.replace = 1; break;
 		case O_ENTRY: entry = optarg; break;
+		case O_DB: o.db_path = optarg; break;
+		case O_SBOM: o.sbom_path = optarg; break;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -144,6 +150,19 @@ int sc_cmd_harden(int argc, char **argv)
 		fprintf(out.f, "%-22s %zu -> %zu\n", "Audit findings", r.findings_before, r.findings_after);
 		fprintf(out.f, "%-22s %zu\n", "Paths removed", r.removed);
 		fprintf(out.f, "%-22s %zu\n", "Modes fixed", r.modes_fixed);
+		fprintf(out.f, "%-22s %zu -> %zu\n", "Packages", r.packages_before, r.packages_after);
+		if (r.have_vulns) {
+			size_t b = 0, a = 0;
+			int l;
+
+			for (l = 0; l <= SC_LEVEL_CRITICAL; l++) {
+				b += r.vulns_before[l];
+				a += r.vulns_after[l];
+			}
+			fprintf(out.f, "%-22s %zu -> %zu (critical %zu -> %zu, high %zu -> %zu)\n", "Vulnerabilities", b, a,
+				r.vulns_before[SC_LEVEL_CRITICAL], r.vulns_after[SC_LEVEL_CRITICAL],
+				r.vulns_before[SC_LEVEL_HIGH], r.vulns_after[SC_LEVEL_HIGH]);
+		}
 		for (i = 0; r.dropped_env && r.dropped_env[i]; i++)
 			fprintf(out.f, "%-22s %s\n", i ? "" : "Env dropped", r.dropped_env[i]);
 		for (i = 0; r.removed_paths && r.removed_paths[i] && i < 40; i++)

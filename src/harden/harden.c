@@ -23,10 +23,15 @@
 #include "image/writer.h"
 #include "report/util.h"
 #include "sbom/sbom.h"
+#include "vuln/db.h"
+#include "vuln/match.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CAPTURE_MAX (64u << 20) /* bytes of one file re-added with a new mode */
 #define ACCOUNT_MAX (1u << 20)
@@ -439,6 +444,86 @@ static int mode_cb(const sc_fsnode *n, void *ud)
 	return 0;
 }
 
+/* --- before/after facts ------------------------------------------------------------- */
+
+static int count_vulns(sc_vulndb *db, const sc_catalog *cat, size_t out[SC_LEVEL_CRITICAL + 1])
+{
+	sc_findings fs;
+	size_t i;
+	int rc;
+
+	sc_findings_init(&fs);
+	memset(out, 0, sizeof(size_t) * (SC_LEVEL_CRITICAL + 1));
+	if ((rc = sc_vuln_match(&fs, db, cat, NULL, NULL)) == 0)
+		for (i = 0; i < fs.n; i++)
+			if (fs.items[i].level <= SC_LEVEL_CRITICAL)
+				out[fs.items[i].level]++;
+	sc_findings_release(&fs);
+	return rc;
+}
+
+/* The hardened image's CycloneDX SBOM, written atomically (temp + rename). */
+static int write_sbom(const char *path, const sc_image *img, const sc_catalog *cat)
+{
+	sc_sbom_ctx ctx;
+	json_t *doc = NULL;
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int rc;
+
+	if ((rc = sc_sbom_ctx_init(&ctx, img, cat, "harden")) != 0)
+		return rc;
+	if ((rc = sc_sbom_cyclonedx(&doc, &ctx)) != 0)
+		goto out;
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
+		tmp = NULL;
+		rc = sc_error_set(SC_ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		int fd = mkstemp(tmp);
+
+		if (fd >= 0 && fchmod(fd, 0644) != 0) {
+			rc = sc_error_set_errno(SC_EIO, errno, "--sbom %s", path);
+			close(fd);
+			goto out;
+		}
+		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+			rc = sc_error_set_errno(SC_EIO, errno, "--sbom %s", path);
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+	}
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||
+	    fputc('\n', f) == EOF || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		rc = sc_error_set_errno(SC_EIO, errno, "writing --sbom %s", path);
+		goto out;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = sc_error_set_errno(SC_EIO, errno, "writing --sbom %s", path);
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		rc = sc_error_set_errno(SC_EIO, errno, "--sbom %s", path);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+out:
+	if (f)
+		fclose(f);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	json_decref(doc);
+	sc_sbom_ctx_release(&ctx);
+	return rc;
+}
+
 /* --- running -------------------------------------------------------------------- */
 
 static int catalog_audit(sc_image *img, unsigned jobs, int with_rewrite, sc_catalog *cat, sc_scan *scan,
@@ -686,6 +771,23 @@ int sc_harden_run(sc_harden_report *out, const sc_harden_opts *o)
 		goto out;
 	have_scan2 = 1;
 	r.findings_after = r.after.n;
+	r.packages_before = cat.n_pkgs;
+	r.packages_after = cat2.n_pkgs;
+	if (o->db_path) {
+		sc_vulndb *db = NULL;
+
+		if ((rc = sc_vulndb_open(&db, o->db_path, 0)) != 0)
+			goto out;
+		rc = count_vulns(db, &cat, r.vulns_before);
+		if (rc == 0)
+			rc = count_vulns(db, &cat2, r.vulns_after);
+		sc_vulndb_close(db);
+		if (rc)
+			goto out;
+		r.have_vulns = 1;
+	}
+	if (o->sbom_path && (rc = write_sbom(o->sbom_path, res, &cat2)) != 0)
+		goto out;
 	r.removed_paths = sc_strv_finish(&removed, 1);
 	r.dropped_env = sc_strv_finish(&dropped, 0);
 	*out = r;
@@ -731,6 +833,18 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 	json_object_set_new(doc, "findings", json_pack("{s:I,s:I}", "before", (json_int_t)r->findings_before, "after",
 						       (json_int_t)r->findings_after));
 	json_object_set_new(doc, "modes_fixed", json_integer((json_int_t)r->modes_fixed));
+	json_object_set_new(doc, "packages", json_pack("{s:I,s:I}", "before", (json_int_t)r->packages_before, "after",
+						       (json_int_t)r->packages_after));
+	if (r->have_vulns) {
+		json_t *v = json_object();
+		int l;
+
+		for (l = SC_LEVEL_UNKNOWN; v && l <= SC_LEVEL_CRITICAL; l++)
+			json_object_set_new(v, sc_level_name((sc_level)l),
+					    json_pack("{s:I,s:I}", "before", (json_int_t)r->vulns_before[l], "after",
+						      (json_int_t)r->vulns_after[l]));
+		json_object_set_new(doc, "vulnerabilities", v);
+	}
 	for (i = 0; r->removed_paths && r->removed_paths[i]; i++)
 		json_array_append_new(rm, sc_rp_str(r->removed_paths[i]));
 	json_object_set_new(doc, "removed", rm);

@@ -37,6 +37,8 @@ typedef struct sc_harden_opts {
 	int replace;                /* replace DST's tag */
 	const char *const *writable; /* extra paths the user must be able to write (NULL-terminated) */
 	const char *const *entrypoint; /* new Entrypoint (Cmd removed), NULL-terminated; NULL = keep */
+	const char *db_path;        /* vulnerability DB for the before/after counts; NULL = none */
+	const char *sbom_path;      /* write the hardened image's CycloneDX SBOM here; NULL = none */
 	unsigned jobs;
 } sc_harden_opts;
 
@@ -50,6 +52,9 @@ typedef struct sc_harden_report {
 	char *user;                 /* "65532:65532" */
 	char manifest_digest[80];   /* "sha256:..." of the written image */
 	sc_findings after;          /* the audit of the written image */
+	int have_vulns;             /* vulns_* are set (a DB was given) */
+	size_t vulns_before[SC_LEVEL_CRITICAL + 1], vulns_after[SC_LEVEL_CRITICAL + 1];
+	size_t packages_before, packages_after;
 } sc_harden_report;
 
 void sc_harden_report_release(sc_harden_report *r);

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 import images
-from conftest import assert_error, describe, image_ref, scute, scute_ok
+from conftest import CHECKOUT, assert_error, describe, image_ref, scute, scute_ok
 
 
 def harden(src, dst, *extra):
@@ -177,3 +177,27 @@ def test_nothing_resurrected_under_whiteout(debian_dir, tmp_path):
     assert not os.path.lexists(os.path.join(root, "usr/share/doc/x/junk"))
     assert not os.path.lexists(os.path.join(root, "usr/share/doc/y"))
 
+
+
+def test_vulnerabilities_and_sbom(tmp_path):
+    """The pip AI image hardened with the PyPA database: the vulnerability
+    count does not go up, and the SBOM written next to the image is the one
+    `scute scan` reads back to the same count."""
+    shared = os.environ.get("SCUTE_SHARED_DATA") or os.path.join(os.path.dirname(CHECKOUT), "shared", "data")
+    pypa = os.path.join(shared, "osv", "pypa-advisory-database")
+    if not os.path.isdir(os.path.join(pypa, "vulns")):
+        pytest.skip("PyPA advisory database not found at %s" % pypa)
+    db = str(tmp_path / "db.sqlite")
+    assert scute("db", "import", "-q", "--db", db, pypa).returncode == 0
+    sbom = str(tmp_path / "hardened.cdx.json")
+    rep = harden(image_ref("oci", images.pipai(), "pipai"), "oci:%s:h" % (tmp_path / "out"),
+                 "--entrypoint", "/usr/bin/true", "--db", db, "--sbom", sbom)
+    v = rep["vulnerabilities"]
+    before = sum(x["before"] for x in v.values())
+    after = sum(x["after"] for x in v.values())
+    assert before > 0 and after <= before, v
+    doc = json.load(open(sbom))
+    assert doc["bomFormat"] == "CycloneDX" and doc["specVersion"] == "1.6"
+    assert oct(os.stat(sbom).st_mode & 0o777) == "0o644"
+    scan = json.loads(scute_ok("scan", "--db", db, "--format", "json", sbom).stdout)
+    assert len(scan["findings"]) == after

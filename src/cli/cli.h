@@ -42,6 +42,9 @@ struct json_t;
 int sc_out_json(sc_out *o, struct json_t *doc);
 void sc_out_abort(sc_out *o);
 
+/* Parse a --jobs value (1..256) into *out; on error prints the usage error and returns -1. */
+int sc_cli_jobs(const char *verb, const char *arg, unsigned *out);
+
 /* Colour only on a terminal and when NO_COLOR is unset. */
 int sc_cli_color(FILE *f);
 /* "1.5 GB" style (SI units, as docker prints). */

@@ -58,7 +58,6 @@ int sc_cmd_audit(int argc, char **argv)
 	enum fmt format = F_TABLE;
 	const char *platform = NULL, *output = NULL;
 	int quiet = 0, c, rc = 0, status = SC_EXIT_OK, fail_on = -1, have_scan = 0;
-	unsigned long long v;
 	size_t n_ins = 0, i;
 	sc_catalog_opts co;
 	sc_platform want = { 0 };
@@ -70,7 +69,7 @@ int sc_cmd_audit(int argc, char **argv)
 	sc_audit_report_ctx rctx;
 	sc_out out = { 0 };
 	json_t *doc = NULL;
-	char digest[SC_DIGEST_STRLEN], *end;
+	char digest[SC_DIGEST_STRLEN];
 
 	memset(&co, 0, sizeof(co));
 	memset(&scan, 0, sizeof(scan));
@@ -99,10 +98,8 @@ int sc_cmd_audit(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'j':
-			v = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || v == 0 || v > 256)
-				return sc_cli_usage_error("audit", "--jobs wants a number from 1 to 256");
-			co.scan.jobs = (unsigned)v;
+			if (sc_cli_jobs("audit", optarg, &co.scan.jobs) != 0)
+				return SC_EXIT_USAGE;
 			break;
 		case 'q': quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;

@@ -18,7 +18,8 @@ static void help(FILE *f)
 {
 	fprintf(f, "usage: scute harden [options] SRC DST\n"
 		   "\n"
-		   "Write a hardened copy of image SRC to DST (oci:DIR:TAG): the source layers\n"
+		   "Write a hardened copy of image SRC to DST (oci:DIR:TAG, oci-archive:FILE[:TAG],\n"
+		   "docker-archive:FILE[:REPO:TAG]): the source layers\n"
 		   "untouched plus one deterministic layer that removes shells, package-manager\n"
 		   "binaries, network/debug tools, compilers, docs and caches (what `scute audit`\n"
 		   "flags), adds a non-root user, makes the paths it needs writable, clears\n"
@@ -64,12 +65,10 @@ int sc_cmd_harden(int argc, char **argv)
 	size_t n_ep = 0;
 	size_t n_writable = 0, i;
 	int json = 0, c, rc, status = SC_EXIT_OK;
-	unsigned long long v;
 	sc_harden_opts o;
 	sc_harden_report r;
 	sc_out out = { 0 };
 	json_t *doc = NULL;
-	char *end;
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
@@ -98,10 +97,8 @@ int sc_cmd_harden(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'j':
-			v = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || v == 0 || v > 256)
-				return sc_cli_usage_error("harden", "--jobs wants a number from 1 to 256");
-			o.jobs = (unsigned)v;
+			if (sc_cli_jobs("harden", optarg, &o.jobs) != 0)
+				return SC_EXIT_USAGE;
 			break;
 		case 'q': break;
 		case 'h': help(stdout); return SC_EXIT_OK;
@@ -113,8 +110,10 @@ int sc_cmd_harden(int argc, char **argv)
 		return sc_cli_usage_error("harden", "expected SRC and DST");
 	o.src = argv[optind];
 	o.dst = argv[optind + 1];
-	if (strncmp(o.dst, "oci:", 4) != 0)
-		return sc_cli_usage_error("harden", "DST must be oci:DIR:TAG (archives and registries come later)");
+	if (strncmp(o.dst, "oci:", 4) == 0 ? !strchr(o.dst + 4, ':')
+	    : strncmp(o.dst, "oci-archive:", 12) != 0 && strncmp(o.dst, "docker-archive:", 15) != 0)
+		return sc_cli_usage_error("harden", "DST must be oci:DIR:TAG, oci-archive:FILE[:TAG] or "
+						    "docker-archive:FILE[:REPO:TAG] (registries come with `scute mirror`)");
 	o.writable = writable;
 	if (entry) {
 		if (!(entry_copy = strdup(entry)))

@@ -187,10 +187,8 @@ int sc_cmd_sbom(int argc, char **argv)
 		case O_PLATFORM: platform = optarg; break;
 		case 'o': output = optarg; break;
 		case 'j':
-			v = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || v == 0 || v > 256)
-				return sc_cli_usage_error("sbom", "--jobs wants a number from 1 to 256");
-			co.scan.jobs = (unsigned)v;
+			if (sc_cli_jobs("sbom", optarg, &co.scan.jobs) != 0)
+				return SC_EXIT_USAGE;
 			break;
 		case O_MAXENT:
 			v = strtoull(optarg, &end, 10);

@@ -136,7 +136,6 @@ int sc_cmd_scan(int argc, char **argv)
 	const char *platform = NULL, *output = NULL, *db_opt = NULL, *vex_paths[MAX_VEX];
 	size_t n_vex = 0, i, n_sup = 0, total_sup = 0;
 	int quiet = 0, timings = 0, c, rc = 0, status = SC_EXIT_OK, fail_on = -1;
-	unsigned long long v;
 	sc_catalog_opts co;
 	sc_match_opts mo;
 	sc_match_stats ms;
@@ -153,7 +152,6 @@ int sc_cmd_scan(int argc, char **argv)
 	size_t len = 0;
 	double t0, t_cat = 0, t_match = 0;
 	const char *target;
-	char *end;
 
 	memset(&co, 0, sizeof(co));
 	memset(&mo, 0, sizeof(mo));
@@ -197,10 +195,8 @@ int sc_cmd_scan(int argc, char **argv)
 		case O_TIMINGS: timings = 1; break;
 		case 'o': output = optarg; break;
 		case 'j':
-			v = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || v == 0 || v > 256)
-				return sc_cli_usage_error("scan", "--jobs wants a number from 1 to 256");
-			co.scan.jobs = (unsigned)v;
+			if (sc_cli_jobs("scan", optarg, &co.scan.jobs) != 0)
+				return SC_EXIT_USAGE;
 			break;
 		case 'q': quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;

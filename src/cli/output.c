@@ -43,6 +43,19 @@ int sc_cli_usage_error(const char *verb, const char *fmt, ...)
 	return SC_EXIT_USAGE;
 }
 
+int sc_cli_jobs(const char *verb, const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 10);
+
+	if (*end || !*arg || *arg == '-' || v == 0 || v > 256) {
+		sc_cli_usage_error(verb, "--jobs wants a number from 1 to 256");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 int sc_out_open(sc_out *o, const char *path)
 {
 	int fd;

@@ -761,10 +761,6 @@ int sc_harden_run(sc_harden_report *out, const sc_harden_opts *o)
 
 	/* 6. the audit of what was written */
 	snprintf(dst_ref, sizeof(dst_ref), "%s", o->dst);
-	if (strncmp(dst_ref, "oci:", 4) == 0 && !strchr(dst_ref + 4, ':')) {
-		rc = sc_error_set(SC_EUSAGE, "DST wants a tag: oci:DIR:TAG");
-		goto out;
-	}
 	if ((rc = sc_image_open(&res, dst_ref, NULL)) != 0)
 		goto out;
 	if ((rc = catalog_audit(res, o->jobs, 0, &cat2, &scan2, &r.after, &r.score_after)) != 0)

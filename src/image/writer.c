@@ -11,6 +11,7 @@
 #include "image/writer.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/stream.h"
 #include "core/json.h"
 #include "image/ref.h"
 
@@ -51,6 +52,8 @@ typedef struct w_layer {
 } w_layer;
 
 struct sc_image_writer {
+	sc_transport transport; /* oci, oci-archive or docker-archive */
+	char *archive;    /* archives: the FILE written at commit (dir is a staging layout beside it) */
 	char *dir;
 	char *tag;        /* NULL: entry without a ref name */
 	int dirfd, blobfd;
@@ -286,9 +289,14 @@ int sc_image_writer_open(sc_image_writer **out, const char *dest, const sc_image
 	memset(&ref, 0, sizeof(ref));
 	if ((rc = sc_imgref_parse(&ref, dest)) != 0)
 		return rc;
-	if (ref.transport != SC_TRANSPORT_OCI) {
-		rc = sc_error_set(SC_EUNSUPPORTED, "writing %s: images is not implemented yet (only oci:DIR[:TAG])",
+	if (ref.transport != SC_TRANSPORT_OCI && ref.transport != SC_TRANSPORT_OCI_ARCHIVE &&
+	    ref.transport != SC_TRANSPORT_DOCKER_ARCHIVE) {
+		rc = sc_error_set(SC_EUSAGE, "cannot write to %s: images (oci:, oci-archive:, docker-archive:)",
 				  sc_transport_name(ref.transport));
+		goto out;
+	}
+	if (ref.transport == SC_TRANSPORT_DOCKER_ARCHIVE && ref.ref && ref.ref[0] == '@') {
+		rc = sc_error_set(SC_EUSAGE, "%s: a docker-archive destination takes REPO:TAG, not an index", dest);
 		goto out;
 	}
 	if (opts && opts->gzip_level && (opts->gzip_level < 1 || opts->gzip_level > 9)) {
@@ -306,12 +314,36 @@ int sc_image_writer_open(sc_image_writer **out, const char *dest, const sc_image
 		w->opts.epoch = SC_TAR_NO_CLAMP;
 	if (!w->opts.gzip_level)
 		w->opts.gzip_level = SC_WRITER_GZIP_LEVEL;
-	w->dir = ref.path;
+	w->transport = ref.transport;
 	w->tag = ref.ref;
-	ref.path = ref.ref = NULL;
+	ref.ref = NULL;
 	if (w->tag && !w->tag[0]) {
 		rc = sc_error_set(SC_EUSAGE, "%s: empty tag", dest);
 		goto out;
+	}
+	if (w->transport == SC_TRANSPORT_OCI) {
+		w->dir = ref.path;
+		ref.path = NULL;
+	} else {
+		/* An archive holds this one image: it is built as a layout in a staging
+		 * directory beside FILE, then tarred into FILE.tmp and renamed at commit. */
+		w->archive = ref.path;
+		ref.path = NULL;
+		if (!w->opts.replace && access(w->archive, F_OK) == 0) {
+			rc = sc_error_set(SC_EUSAGE, "%s exists (replace it explicitly)", w->archive);
+			goto out;
+		}
+		if (asprintf(&w->dir, "%s.stage-XXXXXX", w->archive) < 0) {
+			w->dir = NULL;
+			rc = sc_error_set(SC_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (!mkdtemp(w->dir)) {
+			rc = sc_error_set_errno(SC_EIO, errno, "cannot create a staging directory beside '%s'", w->archive);
+			free(w->dir);
+			w->dir = NULL;
+			goto out;
+		}
 	}
 	if (mkdir(w->dir, 0755) != 0 && errno != EEXIST) {
 		rc = sc_error_set_errno(SC_EIO, errno, "cannot create '%s'", w->dir);
@@ -795,6 +827,225 @@ out:
 	return rc;
 }
 
+/* ---- archives ---------------------------------------------------------- */
+
+/*
+ * docker-archive: manifest.json as `docker save` (docker 25+) writes it
+ * beside the OCI layout: Config and Layers name the blobs.
+ */
+static int write_docker_manifest(sc_image_writer *w, const sc_digest *cfg)
+{
+	json_t *arr = NULL, *img = NULL, *layers, *tags;
+	char path[128], hex[65], tmp[64], *s = NULL;
+	size_t i;
+	int rc = 0, fd;
+
+	NOMEM(!(arr = json_array()) || !(img = json_object()) || !(layers = json_array()) || !(tags = json_array()));
+	snprintf(path, sizeof(path), "blobs/sha256/%s", sc_digest_hex(cfg, hex));
+	NOMEM(json_object_set_new(img, "Config", json_string(path)) != 0);
+	if (w->tag)
+		NOMEM(json_array_append_new(tags, json_string(w->tag)) != 0);
+	NOMEM(json_object_set_new(img, "RepoTags", tags) != 0);
+	for (i = 0; i < w->n_layers; i++) {
+		snprintf(path, sizeof(path), "blobs/sha256/%s", sc_digest_hex(&w->layers[i].digest, hex));
+		NOMEM(json_array_append_new(layers, json_string(path)) != 0);
+	}
+	NOMEM(json_object_set_new(img, "Layers", layers) != 0);
+	NOMEM(json_array_append(arr, img) != 0);
+	NOMEM(!(s = json_dumps(arr, JSON_COMPACT | JSON_SORT_KEYS)));
+	if ((rc = tmp_open(w, w->dirfd, tmp, sizeof(tmp), &fd)) != 0)
+		goto out;
+	if ((rc = write_all(fd, s, strlen(s), "manifest.json")) != 0) {
+		close(fd);
+		unlinkat(w->dirfd, tmp, 0);
+		goto out;
+	}
+	rc = commit_file(w, fd, w->dirfd, tmp, "manifest.json");
+out:
+	free(s);
+	json_decref(img);
+	json_decref(arr);
+	return rc;
+}
+
+static int fd_sink(void *ud, const void *data, size_t len)
+{
+	return write_all(*(int *)ud, data, len, "the archive");
+}
+
+/* Add dirfd/name (a regular file of the staging layout) to the archive's tar. */
+static int tar_file(sc_tarwriter *t, int dirfd, const char *name, const char *path)
+{
+	sc_stream *st = NULL;
+	struct stat sb;
+	sc_entry e;
+	int fd, rc;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return sc_error_set_errno(SC_EIO, errno, "cannot open '%s'", path);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return sc_error_set(SC_EIO, "'%s' is not a regular file", path);
+	}
+	if ((rc = sc_stream_fd_new(&st, fd, 1, 0, (uint64_t)sb.st_size)) != 0) {
+		close(fd);
+		return rc;
+	}
+	memset(&e, 0, sizeof(e));
+	e.path = path;
+	e.type = SC_FT_REG;
+	e.mode = 0644;
+	e.size = (uint64_t)sb.st_size;
+	rc = sc_tarwriter_add(t, &e, st);
+	sc_stream_close(st);
+	return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Tar the staging layout into FILE (temp + fsync + rename), deterministically:
+ * oci-layout, index.json, manifest.json (docker), blobs/, blobs/sha256/ and
+ * the blobs in name order, mtime 0, root-owned.
+ */
+static int write_archive(sc_image_writer *w)
+{
+	static const char *const top[] = { "oci-layout", "index.json", "manifest.json" };
+	sc_tarwriter *t = NULL;
+	char *tmp = NULL, **names = NULL, path[128];
+	size_t n = 0, cap = 0, i;
+	DIR *d = NULL;
+	struct dirent *de;
+	sc_entry e;
+	int fd = -1, rc = 0, bfd;
+
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", w->archive) < 0) {
+		tmp = NULL;
+		return sc_error_set(SC_ENOMEM, "out of memory");
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		rc = sc_error_set_errno(SC_EIO, errno, "cannot create a temp file beside '%s'", w->archive);
+		free(tmp);
+		return rc;
+	}
+	if (fchmod(fd, 0644) != 0) {
+		rc = sc_error_set_errno(SC_EIO, errno, "cannot write '%s'", tmp);
+		goto out;
+	}
+	if ((rc = sc_tarwriter_new(&t, fd_sink, &fd, 0)) != 0)
+		goto out;
+	for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+		if (faccessat(w->dirfd, top[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (rc = tar_file(t, w->dirfd, top[i], top[i])) != 0)
+			goto out;
+	memset(&e, 0, sizeof(e));
+	e.type = SC_FT_DIR;
+	e.mode = 0755;
+	e.path = "blobs";
+	if ((rc = sc_tarwriter_add(t, &e, NULL)) != 0)
+		goto out;
+	e.path = "blobs/sha256";
+	if ((rc = sc_tarwriter_add(t, &e, NULL)) != 0)
+		goto out;
+	if ((bfd = dup(w->blobfd)) < 0 || !(d = fdopendir(bfd))) {
+		rc = sc_error_set_errno(SC_EIO, errno, "cannot list '%s/blobs/sha256'", w->dir);
+		if (bfd >= 0)
+			close(bfd);
+		goto out;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue; /* ".", "..", temp files */
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **nn = sc_reallocarray(names, nc, sizeof(*nn));
+
+			if (!nn) {
+				rc = SC_ENOMEM;
+				goto out;
+			}
+			names = nn;
+			cap = nc;
+		}
+		if (!(names[n] = sc_strdup(de->d_name))) {
+			rc = SC_ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "blobs/sha256/%s", names[i]);
+		if ((rc = tar_file(t, w->blobfd, names[i], path)) != 0)
+			goto out;
+	}
+	if ((rc = sc_tarwriter_finish(t)) != 0)
+		goto out;
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		rc = sc_error_set_errno(SC_EIO, errno, "cannot write '%s'", w->archive);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, w->archive) != 0)
+		rc = sc_error_set_errno(SC_EIO, errno, "cannot rename into '%s'", w->archive);
+out:
+	if (d)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	sc_tarwriter_free(t);
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Remove the staging layout (only files scute wrote: blobs, temp files, layout files). */
+static void remove_stage(sc_image_writer *w)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (!w->archive || !w->dir || w->dirfd < 0)
+		return;
+	if (w->blobfd >= 0 && (fd = dup(w->blobfd)) >= 0) {
+		if ((d = fdopendir(fd)) != NULL) {
+			rewinddir(d); /* the dup shares the offset write_archive left at the end */
+			while ((de = readdir(d)) != NULL)
+				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+					unlinkat(w->blobfd, de->d_name, 0);
+			closedir(d);
+		} else {
+			close(fd);
+		}
+	}
+	unlinkat(w->dirfd, "blobs/sha256", AT_REMOVEDIR);
+	unlinkat(w->dirfd, "blobs", AT_REMOVEDIR);
+	if ((fd = dup(w->dirfd)) >= 0) {
+		if ((d = fdopendir(fd)) != NULL) {
+			rewinddir(d);
+			while ((de = readdir(d)) != NULL)
+				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+					unlinkat(w->dirfd, de->d_name, 0);
+			closedir(d);
+		} else {
+			close(fd);
+		}
+	}
+	rmdir(w->dir);
+}
+
 int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t base_len,
 			   const sc_image_config_edit *edit, sc_digest *manifest_out)
 {
@@ -819,6 +1070,10 @@ int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t bas
 							       w->layers[i].size)) != 0);
 	if ((rc = put_json(w, man, &md, &msize)) != 0 || (rc = write_index(w, &md, msize)) != 0)
 		goto out;
+	if (w->transport == SC_TRANSPORT_DOCKER_ARCHIVE && (rc = write_docker_manifest(w, &cd)) != 0)
+		goto out;
+	if (w->archive && (rc = write_archive(w)) != 0)
+		goto out;
 	w->committed = 1;
 	if (manifest_out)
 		*manifest_out = md;
@@ -840,6 +1095,8 @@ void sc_image_writer_free(sc_image_writer *w)
 		free(w->layers[i].created_by);
 	}
 	free(w->layers);
+	remove_stage(w);
+	free(w->archive);
 	if (w->blobfd >= 0)
 		close(w->blobfd);
 	if (w->dirfd >= 0)

@@ -24,8 +24,12 @@
  * commit) leaves index.json untouched and removes the writer's temp files.
  * See docs/writer.md for the determinism rules.
  *
- * Only the oci: transport is implemented; oci-archive: and
- * docker-archive: fail with SC_EUNSUPPORTED.
+ * Archives (oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG]) hold
+ * this one image: it is built as a layout in a staging directory beside
+ * FILE, tarred deterministically (sorted members, mtime 0, root-owned;
+ * docker-archive adds `docker save`'s manifest.json) into FILE.tmp-*, and
+ * renamed over FILE at commit; the staging directory is removed either way.
+ * An existing FILE is only replaced with opts->replace.
  */
 #ifndef SC_IMAGE_WRITER_H
 #define SC_IMAGE_WRITER_H
@@ -66,7 +70,8 @@ typedef struct sc_image_config_edit {
 typedef struct sc_image_writer sc_image_writer;
 
 /*
- * Open a destination.  "oci:DIR[:TAG]": DIR is created with oci-layout and
+ * Open a destination (oci:, oci-archive: or docker-archive:; others are
+ * SC_EUSAGE).  "oci:DIR[:TAG]": DIR is created with oci-layout and
  * an empty index.json when missing; an existing DIR must be an OCI layout
  * (imageLayoutVersion 1.0.0) or empty.  When TAG is already in index.json
  * and !opts->replace: SC_EUSAGE "... exists".  opts may be NULL.

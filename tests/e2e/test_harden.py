@@ -201,3 +201,26 @@ def test_vulnerabilities_and_sbom(tmp_path):
     assert oct(os.stat(sbom).st_mode & 0o777) == "0o644"
     scan = json.loads(scute_ok("scan", "--db", db, "--format", "json", sbom).stdout)
     assert len(scan["findings"]) == after
+
+
+@pytest.mark.parametrize("kind", ["oci-archive", "docker-archive"])
+def test_archive_destinations(debian_dir, tmp_path, kind):
+    """Archive DSTs: skopeo (the real containers/image reader) accepts them,
+    scute reads them back, two runs give identical bytes, nothing is left
+    beside the file, and an existing file is not overwritten."""
+    src = image_ref("oci", debian_dir, "base")
+    tag = "scute/hard:v1" if kind == "docker-archive" else "hard"
+    a, b = str(tmp_path / "a.tar"), str(tmp_path / "b.tar")
+    ra = harden(src, "%s:%s:%s" % (kind, a, tag), "--entrypoint", "/usr/bin/true")
+    rb = harden(src, "%s:%s:%s" % (kind, b, tag), "--entrypoint", "/usr/bin/true")
+    assert ra["digest"] == rb["digest"]
+    assert open(a, "rb").read() == open(b, "rb").read()
+    assert sorted(os.listdir(str(tmp_path))) == ["a.tar", "b.tar"]
+    p = subprocess.run(["skopeo", "inspect", "%s:%s" % (kind, a) + (":" + tag if kind == "oci-archive" else "")],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["Labels"]["org.opencontainers.image.base.digest"].startswith("sha256:")
+    doc = json.loads(scute_ok("audit", "-q", "--format", "json", "%s:%s" % (kind, a)).stdout)
+    assert doc["score"] == ra["score"]["after"]
+    p = scute("harden", "-q", "--entrypoint", "/usr/bin/true", src, "%s:%s:%s" % (kind, a, tag))
+    assert_error(p, 2, "exists")

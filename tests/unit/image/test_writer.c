@@ -198,6 +198,43 @@ static void test_roundtrip(void **state)
 	sc_image_free(img);
 }
 
+/*
+ * Archives: the image is read back through scute's own oci-archive and
+ * docker-archive readers, the same content gives the same bytes, a failed
+ * write leaves no file and no staging directory.
+ */
+static void test_archives(void **state)
+{
+	static const char *const kinds[] = { "oci-archive:%s/img-%d.tar:v1", "docker-archive:%s/img-%d.tar:scute/img:v1" };
+	char dest[512], dest2[512], cmd[1400];
+	sc_digest man, man2;
+	sc_image *img = NULL;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		snprintf(dest, sizeof(dest), kinds[k], tmpdir, (int)k);
+		snprintf(dest2, sizeof(dest2), kinds[k], tmpdir, (int)k + 10);
+		assert_int_equal(write_image(dest, 0, 0, &man), 0);
+		assert_int_equal(write_image(dest2, 0, 0, &man2), 0);
+		assert_true(sc_digest_eq(&man, &man2));
+		assert_int_equal(sc_image_open(&img, dest, NULL), 0);
+		assert_int_equal(img->manifest.n_layers, 2);
+		assert_string_equal(img->config.user, "65532:65532");
+		sc_image_free(img);
+		img = NULL;
+		/* byte-identical archives, no staging directory or temp file left */
+		snprintf(cmd, sizeof(cmd), "cmp '%s/img-%d.tar' '%s/img-%d.tar' && ! ls '%s' | grep -q 'stage-\\|tmp-'",
+			 tmpdir, (int)k, tmpdir, (int)k + 10, tmpdir);
+		assert_int_equal(system(cmd), 0);
+		/* a failure mid-way: nothing written */
+		snprintf(dest, sizeof(dest), kinds[k], tmpdir, (int)k + 20);
+		assert_int_not_equal(write_image(dest, 0, 1, &man), 0);
+		snprintf(cmd, sizeof(cmd), "! ls '%s' | grep -q 'img-%d\\|stage-\\|tmp-'", tmpdir, (int)k + 20);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 static void test_deterministic(void **state)
 {
 	char a[512], b[512], cmd[2400];
@@ -284,8 +321,16 @@ static void test_usage(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(sc_image_writer_open(&w, "docker-archive:/tmp/x.tar", NULL), SC_EUNSUPPORTED);
-	assert_int_equal(sc_image_writer_open(&w, "oci-archive:/tmp/x.tar", NULL), SC_EUNSUPPORTED);
+	assert_int_equal(sc_image_writer_open(&w, "docker://example.org/x:1", NULL), SC_EUSAGE);
+	snprintf(dest, sizeof(dest), "docker-archive:%s/x.tar:@1", tmpdir);
+	assert_int_equal(sc_image_writer_open(&w, dest, NULL), SC_EUSAGE);
+	/* An existing archive is not overwritten without replace. */
+	snprintf(path, sizeof(path), "%s/exists.tar", tmpdir);
+	f = fopen(path, "w");
+	fclose(f);
+	snprintf(dest, sizeof(dest), "oci-archive:%s/exists.tar:t", tmpdir);
+	assert_int_equal(sc_image_writer_open(&w, dest, NULL), SC_EUSAGE);
+	assert_null(w);
 	/* A non-empty directory that is not a layout is refused. */
 	snprintf(path, sizeof(path), "%s/junk", tmpdir);
 	assert_int_equal(mkdir(path, 0755), 0);
@@ -302,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_archives),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_failure_keeps_index),
 		cmocka_unit_test(test_usage),

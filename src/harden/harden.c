@@ -34,6 +34,10 @@
 #include <unistd.h>
 
 #define CAPTURE_MAX (64u << 20) /* bytes of one file re-added with a new mode */
+#define CAPTURE_TOTAL (512ull << 20) /* bytes of all of them together; past it files keep their mode */
+
+/* Bytes reserved by mode_begin across the worker threads of one pass (reset per run). */
+static uint64_t capture_used;
 #define ACCOUNT_MAX (1u << 20)
 #define MAX_INTERESTS 160
 #define MAX_LISTED 1000
@@ -57,6 +61,8 @@ static void *mode_begin(void *ud, const sc_entry *e)
 	(void)ud;
 	if (e->type != SC_FT_REG || !(e->mode & 06002) || e->size > CAPTURE_MAX)
 		return NULL;
+	if (__atomic_add_fetch(&capture_used, e->size, __ATOMIC_RELAXED) > CAPTURE_TOTAL)
+		return NULL; /* the after-audit still reports the file */
 	if (!(b = calloc(1, sizeof(*b))))
 		return NULL;
 	b->cap = e->size ? (size_t)e->size : 1;
@@ -638,6 +644,7 @@ int sc_harden_run(sc_harden_report *out, const sc_harden_opts *o)
 				return sc_error_set(SC_EUSAGE, "--user: '%s' is not a uid above 0", colon + 1);
 		}
 	}
+	__atomic_store_n(&capture_used, 0, __ATOMIC_RELAXED);
 	if ((rc = sc_image_open(&img, o->src, NULL)) != 0)
 		goto out;
 	if ((rc = catalog_audit(img, o->jobs, 1, &cat, &scan, &before, &r.score_before)) != 0)

@@ -383,6 +383,7 @@ static int add_entry(sc_fsview *v, sc_entry *e, const char *layer_name)
 		old->e.gid = e->gid;
 		old->e.mtime = e->mtime;
 		old->e.layer = e->layer;
+		old->e.seq = e->seq;
 		old->e.flags = e->flags;
 		old->implicit = 0;
 		return 0;

@@ -245,6 +245,8 @@ out:
 
 static int push_entry(sc_layer *l, sc_entry **out)
 {
+	if (l->n_entries >= UINT32_MAX)
+		return sc_error_set(SC_ELIMIT, "a layer has more than %u tar entries", (unsigned)UINT32_MAX);
 	if (l->n_entries == l->cap_entries) {
 		size_t ncap = l->cap_entries ? l->cap_entries * 2 : 256;
 		sc_entry *ne = sc_reallocarray(l->entries, ncap, sizeof(*ne));
@@ -308,7 +310,7 @@ static int handle_entry(struct archive *a, struct archive_entry *ae, sc_layer *l
 	const char *base;
 	size_t dirlen;
 	int is_root = 0, rc;
-	sc_entry *e;
+	sc_entry *e = NULL;
 	const char *hl;
 	mode_t ft;
 
@@ -324,6 +326,7 @@ static int handle_entry(struct archive *a, struct archive_entry *ae, sc_layer *l
 	if ((rc = push_entry(l, &e)) != 0)
 		return rc;
 	e->layer = (uint16_t)o->index;
+	e->seq = (uint32_t)(l->n_entries - 1);
 	e->mtime = archive_entry_mtime(ae);
 	e->mode = (uint32_t)archive_entry_perm(ae) & 07777;
 	e->uid = (uint32_t)archive_entry_uid(ae);

@@ -67,6 +67,8 @@ typedef struct sc_entry {
 	uint16_t layer;    /* 0-based layer index */
 	uint8_t type;      /* sc_ftype */
 	uint8_t flags;     /* SC_ENTRY_* */
+	uint32_t seq;      /* index in its layer's entries[]: (layer, seq) names the tar member
+	                      whose bytes a node has, even when a path repeats in one tar */
 	sc_capture *captures; /* owned */
 } sc_entry;
 

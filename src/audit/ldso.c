@@ -619,6 +619,7 @@ typedef struct memo_ent {
 	int via;
 	const char *why;   /* arena or NULL: a candidate rejected for its machine */
 	const char *why_mach;
+	const char *cand;  /* tails: the candidate path that was found (before symlinks) */
 } memo_ent;
 
 typedef struct memo {
@@ -715,6 +716,7 @@ typedef struct look {
 	const char *wrong_mach;
 	int musl;
 	char musl_arch[32];
+	const char *cand;       /* the candidate path of the last hit, as searched */
 } look;
 
 static const char *intern(ctx *c, const char *s)
@@ -793,6 +795,7 @@ static int probe(ctx *c, look *l, const char *cand, const char **found)
 		return 0;
 	}
 	*found = e->val;
+	l->cand = e->key;
 	return 1;
 }
 
@@ -1006,6 +1009,7 @@ static int search_tail(ctx *c, look *l, const char **found, int *via)
 	if (e->state) {
 		*found = e->val;
 		*via = e->via;
+		l->cand = e->cand;
 		if (e->why && !l->wrong) {
 			l->wrong = e->why;
 			l->wrong_mach = e->why_mach;
@@ -1042,6 +1046,7 @@ static int search_tail(ctx *c, look *l, const char **found, int *via)
 	e->state = rc ? 2 : 1;
 	e->via = rc ? *via : 0;
 	e->val = rc ? *found : NULL;
+	e->cand = rc ? l->cand : NULL;
 	e->why = l->wrong;
 	e->why_mach = l->wrong_mach;
 	return rc;
@@ -1156,8 +1161,11 @@ static int resolve_need(ctx *c, const sc_elf_info *obj, int musl, const char *ar
 	}
 	if (rc < 0)
 		return rc;
-	if (rc > 0)
-		return set_dep(c, d, SC_LDSO_FOUND, (sc_ldso_via)via, found, NULL);
+	if (rc > 0) {
+		rc = set_dep(c, d, SC_LDSO_FOUND, (sc_ldso_via)via, found, NULL);
+		d->candidate = l.cand;
+		return rc;
+	}
 	if (sc_ldso_is_driver_lib(l.name)) {
 		c->res->n_driver++;
 		return set_dep(c, d, SC_LDSO_DRIVER, SC_LDSO_VIA_NONE, NULL,
@@ -1362,6 +1370,7 @@ static int closures(ctx *c, int *changed)
 				if (rc > 0) {
 					if ((rc = set_dep(c, d, SC_LDSO_FOUND, SC_LDSO_VIA_LOADER_RPATH, found, NULL)) != 0)
 						goto out;
+					d->candidate = l.cand;
 					*changed = 1;
 					continue;
 				}
@@ -1382,6 +1391,7 @@ static int closures(ctx *c, int *changed)
 					}
 					if ((rc = set_dep(c, d, SC_LDSO_FOUND, SC_LDSO_VIA_LOADED, p, NULL)) != 0)
 						goto out;
+					d->candidate = p;
 					*changed = 1;
 				}
 			}

@@ -159,6 +159,8 @@ typedef struct sc_ldso_dep {
 	sc_ldso_status status;
 	sc_ldso_via via;
 	const char *path;      /* FOUND/LIBC: the resolved file (symlinks followed); else NULL */
+	const char *candidate; /* FOUND: the path the loader opens, as searched (before symlinks:
+	                          "/lib/x86_64-linux-gnu/libz.so.1"); the hardener keeps its links */
 	const char *reason;    /* MISSING: one line; otherwise NULL or a remark */
 } sc_ldso_dep;
 

@@ -408,48 +408,54 @@ int sc_catalog_finish(sc_catalog *cat)
 	return 0;
 }
 
+int sc_catalog_interests(const sc_interest **out, size_t *n, size_t max)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(catalogers) / sizeof(catalogers[0]); i++)
+		for (k = 0; catalogers[i]->interests && catalogers[i]->interests[k]; k++) {
+			if (*n >= max)
+				return sc_error_set(SC_EINTERNAL, "too many cataloger interests");
+			out[(*n)++] = catalogers[i]->interests[k];
+		}
+	return 0;
+}
+
+int sc_catalog_collect(sc_catalog *cat, const sc_fsview *view)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(catalogers) / sizeof(catalogers[0]); i++) {
+		if (!catalogers[i]->collect)
+			continue;
+		if ((rc = catalogers[i]->collect(view, cat)) != 0)
+			return sc_error_prefix(rc, "%s cataloger", catalogers[i]->name);
+	}
+	return sc_catalog_finish(cat);
+}
+
 int sc_catalog_run(sc_catalog *cat, sc_image *img, const sc_catalog_opts *opts, sc_scan *scan_out)
 {
-	const sc_interest *ins[MAX_INTERESTS];
-	size_t n = 0, i, k;
+	const sc_interest *all[MAX_INTERESTS * 4];
+	size_t n = 0;
 	sc_scan_opts so = opts->scan;
 	sc_scan scan;
 	int rc;
 
-	for (i = 0; i < sizeof(catalogers) / sizeof(catalogers[0]); i++)
-		for (k = 0; catalogers[i]->interests && catalogers[i]->interests[k]; k++) {
-			if (n == MAX_INTERESTS)
-				return sc_error_set(SC_EINTERNAL, "too many cataloger interests");
-			ins[n++] = catalogers[i]->interests[k];
-		}
 	/* The caller's own interests come first. */
-	if (opts->scan.n_interests) {
-		const sc_interest *all[MAX_INTERESTS * 2];
-
-		if (opts->scan.n_interests + n > sizeof(all) / sizeof(all[0]))
-			return sc_error_set(SC_EINTERNAL, "too many interests");
+	if (opts->scan.n_interests > MAX_INTERESTS * 3)
+		return sc_error_set(SC_EINTERNAL, "too many interests");
+	if (opts->scan.n_interests)
 		memcpy(all, opts->scan.interests, opts->scan.n_interests * sizeof(*all));
-		memcpy(all + opts->scan.n_interests, ins, n * sizeof(*all));
-		so.interests = all;
-		so.n_interests = opts->scan.n_interests + n;
-		rc = sc_image_scan(&scan, img, &so);
-	} else {
-		so.interests = ins;
-		so.n_interests = n;
-		rc = sc_image_scan(&scan, img, &so);
-	}
-	if (rc)
+	n = opts->scan.n_interests;
+	if ((rc = sc_catalog_interests(all, &n, sizeof(all) / sizeof(all[0]))) != 0)
 		return rc;
-	for (i = 0; i < sizeof(catalogers) / sizeof(catalogers[0]); i++) {
-		if (!catalogers[i]->collect)
-			continue;
-		if ((rc = catalogers[i]->collect(scan.view, cat)) != 0) {
-			sc_error_prefix(rc, "%s cataloger", catalogers[i]->name);
-			sc_scan_release(&scan);
-			return rc;
-		}
-	}
-	if ((rc = sc_catalog_finish(cat)) != 0) {
+	so.interests = all;
+	so.n_interests = n;
+	if ((rc = sc_image_scan(&scan, img, &so)) != 0)
+		return rc;
+	if ((rc = sc_catalog_collect(cat, scan.view)) != 0) {
 		sc_scan_release(&scan);
 		return rc;
 	}

@@ -176,6 +176,11 @@ typedef struct sc_catalog_opts {
 	sc_scan_opts scan;              /* interests are filled in by sc_catalog_run */
 } sc_catalog_opts;
 
+/* Append every cataloger's interests to out[*n..max). */
+int sc_catalog_interests(const sc_interest **out, size_t *n, size_t max);
+/* Run every cataloger's collect() on a view whose files were read with those interests, then finish. */
+int sc_catalog_collect(sc_catalog *cat, const sc_fsview *view);
+
 /* One pass over the image with every cataloger; fills *cat (initialised by the caller). */
 int sc_catalog_run(sc_catalog *cat, sc_image *img, const sc_catalog_opts *opts, sc_scan *scan_out);
 

@@ -102,6 +102,7 @@ const char *sc_error_name(int code)
 	case SC_EUNSUPPORTED: return "unsupported";
 	case SC_EIO: return "I/O error";
 	case SC_ECANCELED: return "canceled";
+	case SC_ECHECK: return "check failed";
 	default: return "internal error";
 	}
 }
@@ -111,6 +112,7 @@ int sc_error_exit_status(int code)
 	switch (code) {
 	case SC_OK: return SC_EXIT_OK;
 	case SC_EUSAGE: return SC_EXIT_USAGE;
+	case SC_ECHECK: return SC_EXIT_POLICY;
 	case SC_EINPUT:
 	case SC_EDIGEST:
 	case SC_ENOTFOUND:

@@ -24,6 +24,7 @@ enum sc_error_code {
 	SC_EIO = -8,          /* operating-system I/O failure */
 	SC_EINTERNAL = -9,    /* bug or environment failure */
 	SC_ECANCELED = -10,   /* work stopped because another part failed */
+	SC_ECHECK = -11,      /* a check the user asked for failed (harden --test-cmd): exit 1 */
 };
 
 /* Documented process exit statuses (README "Exit status"). */

@@ -44,6 +44,7 @@ struct sc_fsnode {
 	sc_fsnode *link_target; /* hard links: the node they share content with */
 	uint8_t implicit;    /* directory created because a child needed it */
 	uint8_t removed;
+	uint8_t mark;        /* scratch for one algorithm at a time over the view (harden --minimize) */
 };
 
 typedef struct sc_fsview sc_fsview;

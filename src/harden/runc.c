@@ -875,13 +875,17 @@ static int probe_record(probe *p, const unsigned char *rec, size_t len)
 	return set_add(p, rel, rl + nlen);
 }
 
-/* Read and record queued events until none is left. */
+/*
+ * Read and record queued events until none is left.  Events are only
+ * 4-byte aligned (records with names are padded to 4): the metadata is
+ * copied out rather than accessed in place.
+ */
 static int probe_drain(probe *p)
 {
 	for (;;) {
 		ssize_t n = read(p->fan, p->ev, READ_CHUNK);
-		const struct fanotify_event_metadata *m;
-		size_t len;
+		struct fanotify_event_metadata m;
+		size_t len, at;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -892,27 +896,31 @@ static int probe_drain(probe *p)
 		if (n == 0)
 			return 0;
 		len = (size_t)n;
-		for (m = (const void *)p->ev; len >= sizeof(*m) && m->event_len >= sizeof(*m) && m->event_len <= len;
-		     len -= m->event_len, m = (const void *)((const char *)m + m->event_len)) {
-			size_t off = m->metadata_len;
+		for (at = 0; len - at >= sizeof(m); at += m.event_len) {
+			const unsigned char *ev = (const unsigned char *)p->ev + at;
+			size_t off;
 			int rc;
 
-			if (m->vers != FANOTIFY_METADATA_VERSION)
+			memcpy(&m, ev, sizeof(m));
+			if (m.vers != FANOTIFY_METADATA_VERSION)
 				return sc_error_set(SC_EUNSUPPORTED, "run: probe: fanotify metadata version %u",
-						    m->vers);
-			if (m->fd >= 0)
-				close(m->fd);
-			if (m->mask & FAN_Q_OVERFLOW)
+						    m.vers);
+			if (m.event_len < sizeof(m) || m.event_len > len - at || m.metadata_len < sizeof(m) ||
+			    m.metadata_len > m.event_len)
+				return sc_error_set(SC_EINTERNAL, "run: probe: bad fanotify event length");
+			if (m.fd >= 0)
+				close(m.fd);
+			if (m.mask & FAN_Q_OVERFLOW)
 				return sc_error_set(SC_ELIMIT, "run: probe: fanotify event queue overflowed; the "
 						    "list of opened files would be incomplete");
-			while (off + sizeof(struct fanotify_event_info_header) <= m->event_len) {
+			for (off = m.metadata_len; m.event_len - off >= sizeof(struct fanotify_event_info_header);) {
 				struct fanotify_event_info_header h;
-				const unsigned char *rec = (const unsigned char *)m + off;
 
-				memcpy(&h, rec, sizeof(h));
-				if (h.len < sizeof(h) || h.len > m->event_len - off)
+				memcpy(&h, ev + off, sizeof(h));
+				if (h.len < sizeof(h) || h.len > m.event_len - off)
 					return sc_error_set(SC_EINTERNAL, "run: probe: bad fanotify info record");
-				if (h.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME && (rc = probe_record(p, rec, h.len)) != 0)
+				if (h.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME &&
+				    (rc = probe_record(p, ev + off, h.len)) != 0)
 					return rc;
 				off += h.len;
 			}
@@ -933,13 +941,12 @@ void sc_run_result_release(sc_run_result *r)
 }
 
 /* Keep what fits of n bytes in b (whose max is the cap), count them all. */
-static void keep(sc_buf *b, uint64_t *total, const char *data, size_t n)
+static int keep(sc_buf *b, uint64_t *total, const char *data, size_t n)
 {
 	size_t room = b->max - b->len;
 
 	*total += n;
-	if (room)
-		(void)sc_buf_append(b, data, n < room ? n : room);
+	return room ? sc_buf_append(b, data, n < room ? n : room) : 0;
 }
 
 /* Read what is there on fd into b; *eof when the writers are gone. */
@@ -951,7 +958,10 @@ static int drain_pipe(int fd, sc_buf *b, uint64_t *total, int *eof)
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
 		if (n > 0) {
-			keep(b, total, chunk, (size_t)n);
+			int rc = keep(b, total, chunk, (size_t)n);
+
+			if (rc)
+				return rc;
 			continue;
 		}
 		if (n == 0) {

@@ -203,6 +203,11 @@ def test_timeout_kills(tool, bundle, state_tmp):
     r = run(tool, bundle, state_tmp, ["/bin/sh", "-c", "trap '' TERM; sleep 100 & sleep 100; wait"],
             "--timeout", 1)
     assert r["timed_out"] and time.monotonic() - t < 15, r
+    # endless output: read and counted until the kill, 1 MiB kept
+    r = run(tool, bundle, state_tmp, ["/usr/bin/yes"], "--timeout", 2)
+    assert r["timed_out"] and r["signo"] == 9, r["timed_out"]
+    assert len(r["stdout"]) == 1 << 20 and r["stdout"].startswith("y\ny\n"), len(r["stdout"])
+    assert r["stdout_total"] > 10 << 20, r["stdout_total"]
 
 
 def resolve_in(root, path, depth=0):
@@ -269,9 +274,10 @@ def test_probe_needs_own_filesystem(tool, state_tmp, tmp_path):
 
 
 def test_missing_argv0(tool, bundle, state_tmp):
-    code, doc = run_error(tool, bundle, state_tmp, ["/nope", "x"])
-    assert code == 3 and doc["code"] == "not found", doc
-    assert "'/nope'" in doc["error"] and "no such file or directory" in doc["error"], doc
+    for opts in ([], ["--probe"]):
+        code, doc = run_error(tool, bundle, state_tmp, ["/nope", "x"], *opts)
+        assert code == 3 and doc["code"] == "not found", doc
+        assert "'/nope'" in doc["error"] and "no such file or directory" in doc["error"], doc
     code, doc = run_error(tool, bundle, state_tmp, ["nope"])
     assert code == 3 and "executable file not found in $PATH" in doc["error"], doc
     assert runc_ids_left() == []
@@ -282,6 +288,9 @@ def test_relative_argv0(tool, bundle, state_tmp):
     r = run(tool, bundle, state_tmp, ["echo", "hi"])
     assert r["stdout"] == "hi\n", r
     code, doc = run_error(tool, bundle, state_tmp, ["echo", "hi"], "--env", "PATH=/nowhere")
+    assert code == 3 and "not found in $PATH" in doc["error"], doc
+    # an env without PATH: runc's lookup has no PATH at all (not the host's)
+    code, doc = run_error(tool, bundle, state_tmp, ["echo", "hi"], "--env", "FOO=bar")
     assert code == 3 and "not found in $PATH" in doc["error"], doc
     # with a slash: relative to cwd
     r = run(tool, bundle, state_tmp, ["bin/echo", "hi"], "--cwd", "/")

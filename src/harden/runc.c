@@ -1301,7 +1301,10 @@ int sc_run(const sc_run_spec *spec, sc_run_result *out)
 	if (p.fan >= 0 && !s.rc && (rc = probe_drain(&p)) != 0)
 		s.rc = rc;
 	rc = s.rc;
-	if (!rc && !s.created && s.st_eof)
+	if (!rc && !s.created && res.timed_out)
+		rc = sc_error_set(SC_EINTERNAL, "run: runc create did not finish within the %u s timeout",
+				  spec->timeout_s ? spec->timeout_s : SC_RUN_DEFAULT_TIMEOUT_S);
+	else if (!rc && !s.created && s.st_eof)
 		rc = create_error(spec, &res.err, s.create_st);
 	else if (!rc && !s.exited)
 		rc = sc_error_set(SC_EINTERNAL, "run: the container's exit status was not seen");

@@ -28,13 +28,22 @@
 
 #include "image/fsview.h"
 #include "image/image.h"
+#include "image/scan.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Entries one layer read may hold (the layer's entry array is freed after it). */
-#define SC_CONTENT_MAX_ENTRIES (4ull * 500000ull)
+#define SC_CONTENT_MAX_ENTRIES (4ull * SC_DEFAULT_MAX_ENTRIES)
 
+/*
+ * A consumer of file contents.  begin() gets the group leader (see above)
+ * and returns the per-file state given to data() and end() (NULL: skip this
+ * file).  A callback that fails returns a negative SC_E* code after setting
+ * the message (sc_error_set) on its thread; the pass stops and returns it.
+ * end() is called once for every file begun, with failed != 0 when the
+ * file did not arrive complete.
+ */
 typedef struct sc_content_sink {
 	void *(*begin)(void *ud, const sc_fsnode *node); /* NULL = skip this node */
 	int (*data)(void *st, const void *buf, size_t len); /* <0 aborts */

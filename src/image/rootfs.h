@@ -16,7 +16,8 @@
  * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) where the kernel has it
  * and a component-by-component O_NOFOLLOW walk where it does not; a
  * symlink from the image is created, never followed.
- * Ownership is applied only when running as root (euid 0); otherwise files
+ * Ownership is applied only when running as root (euid 0; an owner a user
+ * namespace cannot map is then an error); otherwise files
  * belong to the caller and the mode bits are applied as far as the kernel
  * lets a non-root owner (setgid may be cleared).  The root directory `dir`
  * keeps its own owner, mode and mtime (layers do not carry the root's

@@ -360,6 +360,23 @@ static void test_layers_and_extra(void **state)
 	assert_int_equal(run(&o, NULL, &c, 2), SC_EUSAGE);
 	assert_non_null(strstr(sc_error_msg(), "extra tar"));
 	coll_free(&c);
+	/* A layer blob that changed since the scan: the pass fails, every begun file is ended. */
+	snprintf(blob, sizeof(blob), "%s/main/blobs/sha256/%s", tmpdir,
+		 sc_digest_hex(&o.img->manifest.layers[1].digest, hex));
+	{
+		FILE *f = fopen(blob, "r+b");
+
+		assert_non_null(f);
+		assert_int_equal(fseek(f, -12, SEEK_END), 0);
+		assert_int_equal(fwrite("garbage!", 1, 8, f), 8);
+		fclose(f);
+	}
+	coll_init(&c);
+	assert_true(run(&o, extra, &c, 2) < 0);
+	assert_non_null(strstr(sc_error_msg(), "digest mismatch"));
+	for (size_t i = 0; i < c.n; i++)
+		assert_int_equal(c.items[i].ended, 1);
+	coll_free(&c);
 	close_view(&o);
 }
 

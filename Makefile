@@ -34,7 +34,11 @@ demo: build
 	  $(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src
 	$(BUILD)/src/scute scan --db $(SCUTE_CACHE)/demo-vulndb.sqlite oci:$(SCUTE_CACHE)/sample/oci:demo
 	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo
-	$(BUILD)/src/scute harden --replace oci:$(SCUTE_CACHE)/sample/oci:demo oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
+	$(BUILD)/src/scute harden --replace --minimize --probe --layering squash \
+	  --test-cmd "python3 /app/serve.py" --db $(SCUTE_CACHE)/demo-vulndb.sqlite \
+	  --sbom $(SCUTE_CACHE)/sample/demo-hardened.cdx.json \
+	  oci:$(SCUTE_CACHE)/sample/oci:demo oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
+	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs
@@ -55,6 +59,7 @@ bench: build
 	sh bench/inspect.sh
 	sh bench/sbom.sh
 	sh bench/vuln.sh
+	sh bench/harden.sh
 
 fuzz: deps
 	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzzing=true \

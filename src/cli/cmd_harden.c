@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/shellwords.h"
 #include "harden/harden.h"
 #include "report/audit_report.h"
 
@@ -13,21 +14,33 @@
 #include <string.h>
 
 #define MAX_WRITABLE 64
+#define MAX_KEEP 256
 
 static void help(FILE *f)
 {
 	fprintf(f, "usage: scute harden [options] SRC DST\n"
 		   "\n"
 		   "Write a hardened copy of image SRC to DST (oci:DIR:TAG, oci-archive:FILE[:TAG],\n"
-		   "docker-archive:FILE[:REPO:TAG]): the source layers\n"
-		   "untouched plus one deterministic layer that removes shells, package-manager\n"
-		   "binaries, network/debug tools, compilers, docs and caches (what `scute audit`\n"
-		   "flags), adds a non-root user, makes the paths it needs writable, clears\n"
-		   "setuid/setgid bits and world-writable modes, and drops secret-looking Env.\n"
+		   "docker-archive:FILE[:REPO:TAG]): remove shells, package-manager binaries,\n"
+		   "network/debug tools, compilers, docs and caches (what `scute audit` flags),\n"
+		   "add a non-root user, make the paths it needs writable, clear setuid/setgid\n"
+		   "bits and world-writable modes, drop secret-looking Env.  By default the\n"
+		   "source layers stay untouched under one deterministic hardening layer.\n"
 		   "\n"
+		   "  --minimize             keep only what the workload needs (ELF, Python and\n"
+		   "                         GPU closure of the entrypoint and --test-cmd)\n"
+		   "  --keep PATH|GLOB       also keep this (repeatable; with --minimize)\n"
+		   "  --test-cmd 'CMD ARGS'  run CMD in the source and in the result under runc;\n"
+		   "                         fail (exit 1, DST not written) when exit status or\n"
+		   "                         stdout differ\n"
+		   "  --test-timeout SEC     per run (default 300)\n"
+		   "  --probe                with --minimize: also keep the files --test-cmd opens\n"
+		   "  --layering MODE        append (default) or squash (one layer)\n"
+		   "  --scratch DIR          temporary files and bundles (default $TMPDIR or /var/tmp)\n"
 		   "  --user NAME[:UID]      the user to run as (default nonroot:65532)\n"
 		   "  --keep-shell           keep shells (needed when the entrypoint runs sh -c)\n"
-		   "  --entrypoint 'PROG ARG...'  set a new entrypoint (split at spaces; Cmd removed)\n"
+		   "  --entrypoint 'PROG ARG...'  set a new entrypoint (shell-like quoting, no\n"
+		   "                         expansion; Cmd removed)\n"
 		   "  --keep-package-managers\n"
 		   "  --keep-tools           keep network/debug tools and compilers\n"
 		   "  --writable PATH        a directory the user must be able to write (repeatable)\n"
@@ -42,7 +55,8 @@ static void help(FILE *f)
 
 int sc_cmd_harden(int argc, char **argv)
 {
-	enum { O_USER = 256, O_KEEPSH, O_KEEPPM, O_KEEPTOOLS, O_WRITABLE, O_REPLACE, O_FORMAT, O_ENTRY, O_DB, O_SBOM };
+	enum { O_USER = 256, O_KEEPSH, O_KEEPPM, O_KEEPTOOLS, O_WRITABLE, O_REPLACE, O_FORMAT, O_ENTRY, O_DB, O_SBOM,
+	       O_MIN, O_KEEP, O_TEST, O_TTIME, O_PROBE, O_LAYERING, O_SCRATCH };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, O_USER },
 		{ "keep-shell", no_argument, NULL, O_KEEPSH },
@@ -53,6 +67,13 @@ int sc_cmd_harden(int argc, char **argv)
 		{ "entrypoint", required_argument, NULL, O_ENTRY },
 		{ "db", required_argument, NULL, O_DB },
 		{ "sbom", required_argument, NULL, O_SBOM },
+		{ "minimize", no_argument, NULL, O_MIN },
+		{ "keep", required_argument, NULL, O_KEEP },
+		{ "test-cmd", required_argument, NULL, O_TEST },
+		{ "test-timeout", required_argument, NULL, O_TTIME },
+		{ "probe", no_argument, NULL, O_PROBE },
+		{ "layering", required_argument, NULL, O_LAYERING },
+		{ "scratch", required_argument, NULL, O_SCRATCH },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -60,9 +81,10 @@ int sc_cmd_harden(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *writable[MAX_WRITABLE + 1] = { NULL }, *output = NULL, *entry = NULL;
-	char *entry_copy = NULL, *ep_argv[65] = { NULL }, *tok, *save = NULL;
-	size_t n_ep = 0;
+	const char *writable[MAX_WRITABLE + 1] = { NULL }, *keep[MAX_KEEP + 1] = { NULL }, *output = NULL,
+		   *entry = NULL, *test = NULL;
+	char **ep_argv = NULL, **test_argv = NULL;
+	size_t n_ep = 0, n_test = 0, n_keep = 0;
 	size_t n_writable = 0, i;
 	int json = 0, c, rc, status = SC_EXIT_OK;
 	sc_harden_opts o;
@@ -89,6 +111,32 @@ int sc_cmd_harden(int argc, char **argv)
 		case O_ENTRY: entry = optarg; break;
 		case O_DB: o.db_path = optarg; break;
 		case O_SBOM: o.sbom_path = optarg; break;
+		case O_MIN: o.minimize = 1; break;
+		case O_KEEP:
+			if (n_keep == MAX_KEEP)
+				return sc_cli_usage_error("harden", "at most %d --keep paths", MAX_KEEP);
+			keep[n_keep++] = optarg;
+			break;
+		case O_TEST: test = optarg; break;
+		case O_TTIME: {
+			char *e;
+			unsigned long t = strtoul(optarg, &e, 10);
+
+			if (*e || !*optarg || t == 0 || t > 86400)
+				return sc_cli_usage_error("harden", "--test-timeout wants seconds (1-86400), not '%s'", optarg);
+			o.test_timeout = (unsigned)t;
+			break;
+		}
+		case O_PROBE: o.probe = 1; break;
+		case O_LAYERING:
+			if (strcmp(optarg, "squash") == 0)
+				o.squash = 1;
+			else if (strcmp(optarg, "append") == 0)
+				o.squash = 0;
+			else
+				return sc_cli_usage_error("harden", "--layering wants squash or append, not '%s'", optarg);
+			break;
+		case O_SCRATCH: o.scratch = optarg; break;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -115,21 +163,30 @@ int sc_cmd_harden(int argc, char **argv)
 		return sc_cli_usage_error("harden", "DST must be oci:DIR:TAG, oci-archive:FILE[:TAG] or "
 						    "docker-archive:FILE[:REPO:TAG] (registries come with `scute mirror`)");
 	o.writable = writable;
+	o.keep = keep;
+	if (n_keep && !o.minimize)
+		return sc_cli_usage_error("harden", "--keep needs --minimize");
 	if (entry) {
-		if (!(entry_copy = strdup(entry)))
-			return sc_cli_fail(sc_error_set(SC_ENOMEM, "out of memory"));
-		for (tok = strtok_r(entry_copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			if (n_ep == 64) {
-				free(entry_copy);
-				return sc_cli_usage_error("harden", "--entrypoint takes at most 64 words");
-			}
-			ep_argv[n_ep++] = tok;
+		if ((rc = sc_shell_split(entry, &ep_argv, &n_ep)) != 0) {
+			status = sc_cli_usage_error("harden", "--entrypoint: %s", sc_error_msg());
+			goto done;
 		}
 		if (n_ep == 0 || ep_argv[0][0] != '/') {
-			free(entry_copy);
-			return sc_cli_usage_error("harden", "--entrypoint wants an absolute program path and its arguments");
+			status = sc_cli_usage_error("harden", "--entrypoint wants an absolute program path and its arguments");
+			goto done;
 		}
 		o.entrypoint = (const char *const *)ep_argv;
+	}
+	if (test) {
+		if ((rc = sc_shell_split(test, &test_argv, &n_test)) != 0) {
+			status = sc_cli_usage_error("harden", "--test-cmd: %s", sc_error_msg());
+			goto done;
+		}
+		if (n_test == 0) {
+			status = sc_cli_usage_error("harden", "--test-cmd is empty");
+			goto done;
+		}
+		o.test_cmd = (const char *const *)test_argv;
 	}
 	if ((rc = sc_harden_run(&r, &o)) != 0)
 		goto fail;
@@ -144,12 +201,27 @@ int sc_cmd_harden(int argc, char **argv)
 			goto fail;
 	} else {
 		fprintf(out.f, "%-22s %s\n%-22s %s (%s)\n", "Source", o.src, "Hardened", o.dst, r.manifest_digest);
-		fprintf(out.f, "%-22s %s\n", "User", r.user ? r.user : "-");
-		fprintf(out.f, "%-22s %d -> %d\n", "Audit score", r.score_before, r.score_after);
-		fprintf(out.f, "%-22s %zu -> %zu\n", "Audit findings", r.findings_before, r.findings_after);
-		fprintf(out.f, "%-22s %zu\n", "Paths removed", r.removed);
+		fprintf(out.f, "%-22s %s (%s)\n", "User", r.user ? r.user : "-", o.squash ? "squashed" : "layers appended");
+		fprintf(out.f, "%-22s %12s %12s\n", "", "before", "after");
+		fprintf(out.f, "%-22s %12.1f %12.1f\n", "Size (MB, compressed)", r.before.size / 1e6, r.after.size / 1e6);
+		fprintf(out.f, "%-22s %12.1f %12.1f\n", "Files (MB)", r.before.bytes / 1e6, r.after.bytes / 1e6);
+		fprintf(out.f, "%-22s %12zu %12zu\n", "Files", r.before.files, r.after.files);
+		fprintf(out.f, "%-22s %12zu %12zu\n", "Layers", r.before.layers, r.after.layers);
+		fprintf(out.f, "%-22s %12zu %12zu\n", "Packages", r.packages_before, r.packages_after);
+		fprintf(out.f, "%-22s %12zu %12zu\n", "Shells", r.before.shells, r.after.shells);
+		fprintf(out.f, "%-22s %12zu %12zu\n", "Package managers", r.before.package_managers,
+			r.after.package_managers);
+		fprintf(out.f, "%-22s %12d %12d\n", "Audit score", r.score_before, r.score_after);
+		fprintf(out.f, "%-22s %12zu %12zu\n", "Audit findings", r.findings_before, r.findings_after);
+		fprintf(out.f, "%-22s %zu paths, %zu files, %.1f MB\n", "Removed", r.removed, r.removed_files,
+			r.removed_bytes / 1e6);
 		fprintf(out.f, "%-22s %zu\n", "Modes fixed", r.modes_fixed);
-		fprintf(out.f, "%-22s %zu -> %zu\n", "Packages", r.packages_before, r.packages_after);
+		if (r.minimized)
+			fprintf(out.f, "%-22s closure%s%s, %zu Python modules, %zu files probed\n", "Minimized",
+				r.python ? " + Python" : "", r.gpu ? " + GPU dlopen list" : "", r.modules, r.probed);
+		if (o.test_cmd)
+			fprintf(out.f, "%-22s identical (exit %d, %zu bytes of stdout)\n", "Test command",
+				r.test_after.status, r.test_after.out_len);
 		if (r.have_vulns) {
 			size_t b = 0, a = 0;
 			int l;
@@ -174,7 +246,8 @@ fail:
 	status = sc_cli_fail(rc);
 done:
 	json_decref(doc);
-	free(entry_copy);
+	sc_shell_free(ep_argv);
+	sc_shell_free(test_argv);
 	sc_harden_report_release(&r);
 	return status;
 }

@@ -21,12 +21,18 @@
 #include "image/scan.h"
 #include "image/tarwriter.h"
 #include "image/writer.h"
+#include "image/rootfs.h"
+#include "image/squash.h"
+#include "harden/minimize.h"
+#include "harden/runc.h"
 #include "report/util.h"
 #include "sbom/sbom.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +47,7 @@ static uint64_t capture_used;
 #define ACCOUNT_MAX (1u << 20)
 #define MAX_INTERESTS 160
 #define MAX_LISTED 1000
+#define MAX_DIRS 96
 
 /* --- what the pass captures for the rewrite ----------------------------------- */
 
@@ -123,24 +130,60 @@ typedef struct item {
 typedef struct plan {
 	item *v;
 	size_t n, cap;
+	size_t *tab;  /* open addressing over v: index + 1, 0 = empty; dropped once v is sorted */
+	size_t tcap;  /* power of two */
 } plan;
+
+static size_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return (size_t)h;
+}
 
 static item *plan_find(plan *p, const char *path)
 {
-	size_t i;
+	size_t mask, h;
 
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].path, path) == 0)
-			return &p->v[i];
+	if (!p->tcap)
+		return NULL;
+	mask = p->tcap - 1;
+	for (h = path_hash(path) & mask; p->tab[h]; h = (h + 1) & mask)
+		if (strcmp(p->v[p->tab[h] - 1].path, path) == 0)
+			return &p->v[p->tab[h] - 1];
 	return NULL;
+}
+
+static int plan_rehash(plan *p, size_t ncap)
+{
+	size_t *nt = sc_calloc(ncap, sizeof(*nt)), i;
+
+	if (!nt)
+		return SC_ENOMEM;
+	free(p->tab);
+	p->tab = nt;
+	p->tcap = ncap;
+	for (i = 0; i < p->n; i++) {
+		size_t h = path_hash(p->v[i].path) & (ncap - 1);
+
+		while (nt[h])
+			h = (h + 1) & (ncap - 1);
+		nt[h] = i + 1;
+	}
+	return 0;
 }
 
 /* Add (or return the existing) item for path. */
 static int plan_add(plan *p, const char *path, item **out)
 {
 	item *it = plan_find(p, path);
+	int rc;
 
 	if (!it) {
+		size_t h;
+
 		if (p->n == p->cap) {
 			size_t nc = p->cap ? p->cap * 2 : 64;
 			item *nv = sc_reallocarray(p->v, nc, sizeof(*nv));
@@ -150,11 +193,15 @@ static int plan_add(plan *p, const char *path, item **out)
 			p->v = nv;
 			p->cap = nc;
 		}
+		if ((p->n + 1) * 2 > p->tcap && (rc = plan_rehash(p, p->tcap ? p->tcap * 2 : 1024)) != 0)
+			return rc;
 		it = &p->v[p->n];
 		memset(it, 0, sizeof(*it));
 		if (!(it->path = sc_strdup(path)))
 			return SC_ENOMEM;
-		p->n++;
+		for (h = path_hash(path) & (p->tcap - 1); p->tab[h]; h = (h + 1) & (p->tcap - 1))
+			;
+		p->tab[h] = ++p->n;
 		it->e.path = it->path;
 	}
 	*out = it;
@@ -170,6 +217,7 @@ static void plan_release(plan *p)
 		free(p->v[i].owned);
 	}
 	free(p->v);
+	free(p->tab);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -532,45 +580,172 @@ out:
 
 /* --- running -------------------------------------------------------------------- */
 
-static int catalog_audit(sc_image *img, unsigned jobs, int with_rewrite, sc_catalog *cat, sc_scan *scan,
-			 sc_findings *fs, int *score)
-{
+typedef struct hctx {
+	const sc_harden_opts *o;
+	sc_harden_report r;
+	sc_image *img, *res;
+	sc_catalog cat, cat2;
+	sc_scan scan;
+	int have_scan;
+	sc_findings before;
+	plan p;
 	const sc_interest *ins[MAX_INTERESTS];
-	size_t n = 0;
-	sc_catalog_opts co;
+	size_t n_ins;
+	sc_strv removed, dropped, env;
+	char **env_v;
+	char name[64];
+	long uid;
+	char scratch[SC_PATH_MAX]; /* our temporary directory ("" = none yet) */
+	char htar[SC_PATH_MAX + 32];
+	const char *entry[130];    /* the workload: Entrypoint + Cmd (or --entrypoint) */
+	char **observed;
+} hctx;
+
+/* Every interest of the pass: catalogers', the audit's, the rewrite's, the closure's. */
+static int collect_interests(hctx *h)
+{
+	size_t i;
+	int rc;
+
+	h->n_ins = 0;
+	if ((rc = sc_audit_interests(h->ins, &h->n_ins, MAX_INTERESTS - 8)) != 0)
+		return rc;
+	h->ins[h->n_ins++] = &acct_interest;
+	h->ins[h->n_ins++] = &mode_interest;
+	if (h->o->minimize)
+		for (i = 0; sc_minimize_interests[i]; i++)
+			h->ins[h->n_ins++] = sc_minimize_interests[i];
+	return 0;
+}
+
+static int audit_view(sc_image *img, sc_catalog *cat, const sc_fsview *view, sc_findings *fs, int *score)
+{
 	sc_audit_ctx ctx;
 	int rc;
 
-	memset(&co, 0, sizeof(co));
-	if ((rc = sc_audit_interests(ins, &n, MAX_INTERESTS - 2)) != 0)
-		return rc;
-	if (with_rewrite) {
-		ins[n++] = &acct_interest;
-		ins[n++] = &mode_interest;
-	}
-	co.scan.interests = ins;
-	co.scan.n_interests = n;
-	co.scan.jobs = jobs;
-	if ((rc = sc_catalog_run(cat, img, &co, scan)) != 0)
-		return rc;
 	ctx.img = img;
 	ctx.cat = cat;
-	ctx.view = scan->view;
+	ctx.view = view;
 	if ((rc = sc_audit_run(fs, &ctx)) != 0)
 		return rc;
 	*score = sc_audit_score(fs);
 	return 0;
 }
 
-static int write_layer(sc_image_writer *w, plan *p)
+static void side_count(sc_harden_side *s, const sc_image *img, const sc_findings *fs)
 {
-	sc_tarwriter *t = NULL;
+	size_t i;
+
+	s->size = 0;
+	s->layers = img->manifest.n_layers;
+	for (i = 0; i < img->manifest.n_layers; i++)
+		s->size += img->manifest.layers[i].size;
+	s->shells = s->package_managers = 0;
+	for (i = 0; i < fs->n; i++) {
+		if (strcmp(fs->items[i].id, "SC-2001") == 0)
+			s->shells++;
+		else if (strcmp(fs->items[i].id, "SC-2002") == 0)
+			s->package_managers++;
+	}
+}
+
+static int files_cb(const sc_fsnode *n, void *ud)
+{
+	sc_harden_side *s = ud;
+
+	if (n->e.path[0] && n->e.type != SC_FT_DIR) {
+		s->files++;
+		if (n->e.type == SC_FT_REG)
+			s->bytes += n->e.size;
+	}
+	return 0;
+}
+
+static int view_count(sc_harden_side *s, const sc_fsview *v)
+{
+	s->files = 0;
+	s->bytes = 0;
+	return sc_fsview_walk(v, files_cb, s);
+}
+
+/* Whiteouts for every node --minimize did not mark: the top of each unmarked subtree. */
+static int plan_minimize(hctx *h, sc_minimize_result *mr)
+{
+	sc_ldso_result ld;
+	sc_minimize_opts mo;
+	const char *const *argvs[3] = { NULL, NULL, NULL };
+	const char *dirs[MAX_DIRS + 8];
+	size_t nd = 0, na = 0, i;
+	const sc_fsnode *top = sc_fsview_root(h->scan.view), *n;
+	int rc;
+
+	memset(&mo, 0, sizeof(mo));
+	if (h->entry[0])
+		argvs[na++] = h->entry;
+	if (h->o->test_cmd)
+		argvs[na++] = h->o->test_cmd;
+	mo.argvs = argvs;
+	mo.env = (const char *const *)h->img->config.env;
+	mo.workdir = h->img->config.working_dir;
+	mo.keep = h->o->keep;
+	mo.observed = (const char *const *)h->observed;
+	for (i = 0; h->o->writable && h->o->writable[i] && nd < MAX_DIRS; i++)
+		dirs[nd++] = h->o->writable[i];
+	for (i = 0; h->img->config.env && h->img->config.env[i] && nd < MAX_DIRS; i++) {
+		const char *eq = strchr(h->img->config.env[i], '=');
+
+		if (eq && eq[1] == '/')
+			dirs[nd++] = eq + 1; /* HOME, HF_HOME...: kept when they exist */
+	}
+	dirs[nd] = NULL;
+	mo.dirs = dirs;
+	if ((rc = sc_ldso_resolve_all(&ld, h->scan.view, h->cat.elves, h->cat.n_elves,
+				      (const char *const *)h->img->config.env)) != 0)
+		return rc;
+	rc = sc_minimize(mr, h->scan.view, &h->cat, &ld, &mo);
+	sc_ldso_result_release(&ld);
+	if (rc)
+		return rc;
+	/* pre-order walk; an unmarked node is whited out with its subtree */
+	n = top->first_child;
+	while (n) {
+		int descend = n->mark && n->e.type == SC_FT_DIR;
+
+		if (!n->mark) {
+			item *it;
+
+			if ((rc = plan_add(&h->p, n->e.path, &it)) != 0)
+				return rc;
+			it->e.type = SC_FT_WHITEOUT;
+			h->r.removed++;
+			if ((rc = sc_strv_pushn(&h->removed, n->e.path, strlen(n->e.path))) != 0)
+				return rc;
+		}
+		if (descend && n->first_child) {
+			n = n->first_child;
+			continue;
+		}
+		while (n != top && !n->next_sibling)
+			n = n->parent;
+		if (n == top)
+			break;
+		n = n->next_sibling;
+	}
+	return 0;
+}
+
+/* The tar of the plan (sorted), to the writer or to a file. */
+static int emit_plan(sc_tarwriter *t, plan *p)
+{
 	size_t i;
 	int rc;
 
-	qsort(p->v, p->n, sizeof(*p->v), item_cmp);
-	if ((rc = sc_image_writer_layer_begin(w, &t)) != 0)
-		return rc;
+	if (p->tab) {
+		qsort(p->v, p->n, sizeof(*p->v), item_cmp);
+		free(p->tab);
+		p->tab = NULL;
+		p->tcap = 0;
+	}
 	for (i = 0; i < p->n; i++) {
 		item *it = &p->v[i];
 
@@ -582,7 +757,280 @@ static int write_layer(sc_image_writer *w, plan *p)
 		if (rc)
 			return rc;
 	}
-	return sc_image_writer_layer_end(w, "scute harden: remove attack surface, non-root user, safe modes", NULL, NULL);
+	return 0;
+}
+
+static const char *const layer_comment = "scute harden: remove attack surface, non-root user, safe modes";
+
+static int write_layer(sc_image_writer *w, plan *p)
+{
+	sc_tarwriter *t = NULL;
+	int rc;
+
+	if ((rc = sc_image_writer_layer_begin(w, &t)) != 0 || (rc = emit_plan(t, p)) != 0)
+		return rc;
+	return sc_image_writer_layer_end(w, layer_comment, NULL, NULL);
+}
+
+static int fd_sink(void *ud, const void *data, size_t len)
+{
+	int fd = *(int *)ud;
+	const char *c = data;
+
+	while (len) {
+		ssize_t k = write(fd, c, len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return sc_error_set_errno(SC_EIO, errno, "writing the hardening layer");
+		c += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * The hardening layer as an uncompressed tar in the scratch directory, read
+ * back onto the first pass's view: what the result holds, with captures
+ * for the catalogers and the audit, without reading the source again.
+ */
+static int apply_plan(hctx *h, int64_t epoch)
+{
+	sc_tarwriter *t = NULL;
+	sc_stream *st = NULL;
+	sc_layer l;
+	sc_layer_opts lo;
+	int fd, rc;
+
+	snprintf(h->htar, sizeof(h->htar), "%s/harden.tar", h->scratch);
+	if ((fd = open(h->htar, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		return sc_error_set_errno(SC_EIO, errno, "%s", h->htar);
+	if ((rc = sc_tarwriter_new(&t, fd_sink, &fd, epoch)) != 0 || (rc = emit_plan(t, &h->p)) != 0 ||
+	    (rc = sc_tarwriter_finish(t)) != 0) {
+		sc_tarwriter_free(t);
+		close(fd);
+		return rc;
+	}
+	sc_tarwriter_free(t);
+	if ((rc = sc_stream_fd_new(&st, fd, 1, 0, UINT64_MAX)) != 0) {
+		close(fd);
+		return rc;
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.index = h->img->manifest.n_layers;
+	lo.name = "the hardening layer";
+	lo.hint = SC_COMP_NONE;
+	lo.interests = h->ins;
+	lo.n_interests = h->n_ins;
+	lo.allow_devices = 1;
+	if ((rc = sc_layer_read(&l, st, &lo)) != 0)
+		return rc;
+	rc = sc_fsview_apply(h->scan.view, &l, "the hardening layer");
+	sc_layer_release(&l);
+	return rc;
+}
+
+/* --- --test-cmd ------------------------------------------------------------------ */
+
+static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* Remove a tree we created (no symlinks followed, no other filesystem entered). */
+static int rm_tree(const char *dir)
+{
+	if (nftw(dir, rm_cb, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0 && errno != ENOENT)
+		return sc_error_set_errno(SC_EIO, errno, "removing %s", dir);
+	return 0;
+}
+
+/* uid:gid of a config User ("", "name", "uid", "name:group", "uid:gid") in the source's accounts. */
+static int resolve_user(const sc_fsview *v, const char *spec, uint32_t *uid, uint32_t *gid)
+{
+	char user[128], grp[128] = "";
+	const char *colon;
+	const sc_capture *pw, *gr;
+	int bad;
+	char *end;
+
+	*uid = *gid = 0;
+	if (!spec || !*spec)
+		return 0;
+	colon = strchr(spec, ':');
+	snprintf(user, sizeof(user), "%.*s", (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+	if (colon)
+		snprintf(grp, sizeof(grp), "%s", colon + 1);
+	pw = acct_capture(v, "etc/passwd", &bad);
+	if (user[0] >= '0' && user[0] <= '9') {
+		unsigned long u = strtoul(user, &end, 10);
+
+		if (*end || u > UINT32_MAX)
+			return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not valid", spec);
+		*uid = (uint32_t)u;
+	} else {
+		const char *p = pw ? (const char *)pw->data : NULL, *e = p ? p + pw->len : NULL;
+		size_t ul = strlen(user);
+		int found = 0;
+
+		for (; p && p < e && !found; p = memchr(p, '\n', (size_t)(e - p)) ? (const char *)memchr(p, '\n', (size_t)(e - p)) + 1 : e) {
+			unsigned long u, g;
+			const char *f = p + ul;
+
+			if ((size_t)(e - p) > ul + 1 && memcmp(p, user, ul) == 0 && *f == ':' &&
+			    (f = memchr(f + 1, ':', (size_t)(e - f - 1))) != NULL && sscanf(f + 1, "%lu:%lu", &u, &g) == 2 &&
+			    u <= UINT32_MAX && g <= UINT32_MAX) {
+				*uid = (uint32_t)u;
+				*gid = (uint32_t)g;
+				found = 1;
+			}
+		}
+		if (!found)
+			return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not in etc/passwd", spec);
+	}
+	if (grp[0] >= '0' && grp[0] <= '9') {
+		unsigned long g = strtoul(grp, &end, 10);
+
+		if (*end || g > UINT32_MAX)
+			return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not valid", spec);
+		*gid = (uint32_t)g;
+	} else if (grp[0]) {
+		const char *p, *e;
+		size_t gl = strlen(grp);
+		int found = 0;
+
+		gr = acct_capture(v, "etc/group", &bad);
+		p = gr ? (const char *)gr->data : NULL;
+		e = p ? p + gr->len : NULL;
+		for (; p && p < e && !found; p = memchr(p, '\n', (size_t)(e - p)) ? (const char *)memchr(p, '\n', (size_t)(e - p)) + 1 : e) {
+			unsigned long g;
+			const char *f = p + gl;
+
+			if ((size_t)(e - p) > gl + 1 && memcmp(p, grp, gl) == 0 && *f == ':' &&
+			    (f = memchr(f + 1, ':', (size_t)(e - f - 1))) != NULL && sscanf(f + 1, "%lu", &g) == 1 &&
+			    g <= UINT32_MAX) {
+				*gid = (uint32_t)g;
+				found = 1;
+			}
+		}
+		if (!found)
+			return sc_error_set(SC_EINPUT, "the image's User group '%.100s' is not in etc/group", grp);
+	}
+	return 0;
+}
+
+static int take_output(sc_harden_run_out *o, const sc_run_result *rr)
+{
+	o->ran = 1;
+	o->exited = rr->exited;
+	o->status = rr->status;
+	o->signaled = rr->signaled;
+	o->signo = rr->signo;
+	o->timed_out = rr->timed_out;
+	o->out = sc_malloc(rr->out.len + 1);
+	o->err = sc_malloc(rr->err.len + 1);
+	if (!o->out || !o->err)
+		return SC_ENOMEM;
+	memcpy(o->out, rr->out.data ? (const char *)rr->out.data : "", rr->out.len);
+	o->out[rr->out.len] = '\0';
+	o->out_len = rr->out.len;
+	o->out_total = rr->out_total;
+	memcpy(o->err, rr->err.data ? (const char *)rr->err.data : "", rr->err.len);
+	o->err[rr->err.len] = '\0';
+	o->err_len = rr->err.len;
+	return 0;
+}
+
+/*
+ * Extract `view` (the source's layers, plus the hardening layer when htar)
+ * into SCRATCH/NAME/rootfs and run the test command there.
+ */
+static int test_run(hctx *h, const char *name, const char *htar, const char *const *env, uint32_t uid, uint32_t gid,
+		    int probe, sc_harden_run_out *out, char ***opened)
+{
+	char bundle[SC_PATH_MAX + 64], rootfs[SC_PATH_MAX + 80];
+	sc_run_spec spec;
+	sc_run_result rr;
+	int rc, mounted = 0;
+
+	memset(&rr, 0, sizeof(rr));
+	snprintf(bundle, sizeof(bundle), "%s/%s", h->scratch, name);
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", bundle);
+	if (mkdir(bundle, 0700) != 0 || mkdir(rootfs, 0755) != 0)
+		return sc_error_set_errno(SC_EIO, errno, "%s", rootfs);
+	if (probe) {
+		/* its own filesystem, so fanotify sees only the container's opens */
+		uint64_t size = h->r.before.bytes + h->r.before.bytes / 4 + (256ull << 20);
+
+		if ((rc = sc_run_tmpfs_mount(rootfs, size)) != 0)
+			goto out;
+		mounted = 1;
+	}
+	if ((rc = sc_rootfs_extract(h->img, htar, h->scan.view, rootfs, h->o->jobs)) != 0)
+		goto out;
+	memset(&spec, 0, sizeof(spec));
+	spec.bundle = bundle;
+	spec.argv = h->o->test_cmd;
+	spec.env = env;
+	spec.cwd = h->img->config.working_dir && h->img->config.working_dir[0] ? h->img->config.working_dir : "/";
+	spec.uid = uid;
+	spec.gid = gid;
+	spec.timeout_s = h->o->test_timeout;
+	spec.probe = probe;
+	if ((rc = sc_run(&spec, &rr)) != 0) {
+		sc_error_prefix(rc, "--test-cmd in %s", name);
+		goto out;
+	}
+	if ((rc = take_output(out, &rr)) != 0)
+		goto out;
+	if (opened) {
+		*opened = sc_strv_finish(&rr.opened, 0);
+		h->r.probed = rr.opened.n;
+		if (*opened)
+			for (h->r.probed = 0; (*opened)[h->r.probed]; h->r.probed++)
+				;
+	}
+out:
+	sc_run_result_release(&rr);
+	if (mounted)
+		sc_run_tmpfs_umount(rootfs);
+	if (rm_tree(bundle) != 0 && rc == 0)
+		rc = SC_EIO;
+	return rc;
+}
+
+static int same_run(const sc_harden_run_out *a, const sc_harden_run_out *b)
+{
+	return a->exited && b->exited && !a->timed_out && !b->timed_out && a->status == b->status &&
+	       a->out_total == b->out_total && a->out_len == b->out_len && memcmp(a->out, b->out, a->out_len) == 0;
+}
+
+static void run_out_release(sc_harden_run_out *o)
+{
+	free(o->out);
+	free(o->err);
+	memset(o, 0, sizeof(*o));
+}
+
+static int scratch_dir(hctx *h)
+{
+	const char *base = h->o->scratch ? h->o->scratch : getenv("TMPDIR");
+
+	if (!base || !*base)
+		base = "/var/tmp";
+	if ((size_t)snprintf(h->scratch, sizeof(h->scratch), "%s/scute-harden-XXXXXX", base) >= sizeof(h->scratch))
+		return sc_error_set(SC_EUSAGE, "scratch directory path too long");
+	if (!mkdtemp(h->scratch)) {
+		int e = errno;
+
+		h->scratch[0] = '\0';
+		return sc_error_set_errno(SC_EIO, e, "creating a scratch directory in %s", base);
+	}
+	return 0;
 }
 
 void sc_harden_report_release(sc_harden_report *r)
@@ -591,239 +1039,393 @@ void sc_harden_report_release(sc_harden_report *r)
 		return;
 	sc_strv_free(r->removed_paths);
 	sc_strv_free(r->dropped_env);
+	sc_strv_free(r->notes);
 	free(r->user);
-	sc_findings_release(&r->after);
+	sc_findings_release(&r->findings);
+	run_out_release(&r->test_before);
+	run_out_release(&r->test_after);
 	memset(r, 0, sizeof(*r));
 }
 
-int sc_harden_run(sc_harden_report *out, const sc_harden_opts *o)
+static int parse_user(hctx *h)
+{
+	const char *u = h->o->user;
+
+	snprintf(h->name, sizeof(h->name), "nonroot");
+	h->uid = 65532;
+	if (u && *u) {
+		const char *colon = strchr(u, ':');
+		size_t nl = colon ? (size_t)(colon - u) : strlen(u);
+		char *e;
+
+		if (nl == 0 || nl >= sizeof(h->name) || strspn(u, "abcdefghijklmnopqrstuvwxyz0123456789_-") != nl)
+			return sc_error_set(SC_EUSAGE, "--user wants NAME or NAME:UID (lowercase name), not '%s'", u);
+		memcpy(h->name, u, nl);
+		h->name[nl] = '\0';
+		if (colon) {
+			h->uid = strtol(colon + 1, &e, 10);
+			if (*e || h->uid <= 0 || h->uid > 2147483647L)
+				return sc_error_set(SC_EUSAGE, "--user: '%s' is not a uid above 0", colon + 1);
+		}
+	}
+	return 0;
+}
+
+/* The workload's argv (Entrypoint + Cmd, or --entrypoint) and that its program exists. */
+static int check_workload(hctx *h)
+{
+	const sc_config *c = &h->img->config;
+	char found[SC_PATH_MAX];
+	size_t n = 0, i;
+
+	if (h->o->entrypoint) {
+		for (i = 0; h->o->entrypoint[i] && n < 128; i++)
+			h->entry[n++] = h->o->entrypoint[i];
+	} else {
+		for (i = 0; c->entrypoint && c->entrypoint[i] && n < 128; i++)
+			h->entry[n++] = c->entrypoint[i];
+		for (i = 0; c->cmd && c->cmd[i] && n < 128; i++)
+			h->entry[n++] = c->cmd[i];
+	}
+	h->entry[n] = NULL;
+	if (n && sc_minimize_which(h->scan.view, h->entry[0], (const char *const *)c->env, c->working_dir, found, sizeof(found)) != 0)
+		return sc_error_set(SC_EUSAGE, "the entrypoint '%.200s' is not in the image: rewrite it with --entrypoint",
+				    h->entry[0]);
+	if (h->o->test_cmd && h->o->test_cmd[0] &&
+	    sc_minimize_which(h->scan.view, h->o->test_cmd[0], (const char *const *)c->env, c->working_dir, found, sizeof(found)) != 0)
+		return sc_error_set(SC_EUSAGE, "--test-cmd: '%.200s' is not in the image", h->o->test_cmd[0]);
+	if (!h->o->keep_shell && !h->o->entrypoint && entry_shell(h->img))
+		return sc_error_set(SC_EUSAGE, "the image's entrypoint/cmd runs a shell (%s): pass --keep-shell, or rewrite "
+					       "the entrypoint to exec the program directly",
+				    h->entry[0]);
+	return 0;
+}
+
+static int plan_rewrite(hctx *h)
 {
 	static const char *const cache_vars[] = { "HOME", "HF_HOME", "HUGGINGFACE_HUB_CACHE", "HF_HUB_CACHE",
 						  "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE", "TORCH_HOME",
 						  "XDG_CACHE_HOME", NULL };
-	sc_harden_report r;
-	sc_image *img = NULL, *res = NULL;
-	sc_catalog cat, cat2;
-	sc_scan scan, scan2;
-	sc_findings before;
-	plan p;
-	sc_image_writer *w = NULL;
-	sc_image_writer_opts wo;
-	sc_image_config_edit edit;
-	sc_strv removed = { 0 }, dropped = { 0 }, env = { 0 };
-	char name[64] = "nonroot", dst_ref[4096], hex[80];
-	char **env_v = NULL;
-	sc_kv labels[2];
-	long uid = 65532;
+	const sc_config *c = &h->img->config;
+	const sc_fsview *v = h->scan.view;
 	size_t i, k;
-	int rc, have_scan = 0, have_scan2 = 0;
-	time_t epoch;
-	sc_digest md;
-
-	memset(&r, 0, sizeof(r));
-	memset(&p, 0, sizeof(p));
-	memset(&scan, 0, sizeof(scan));
-	memset(&scan2, 0, sizeof(scan2));
-	sc_catalog_init(&cat);
-	sc_catalog_init(&cat2);
-	sc_findings_init(&before);
-	sc_findings_init(&r.after);
-	removed.max = MAX_LISTED;
-	if (o->user && *o->user) {
-		const char *colon = strchr(o->user, ':');
-		size_t nl = colon ? (size_t)(colon - o->user) : strlen(o->user);
-		char *e;
-
-		if (nl == 0 || nl >= sizeof(name) || strspn(o->user, "abcdefghijklmnopqrstuvwxyz0123456789_-") != nl)
-			return sc_error_set(SC_EUSAGE, "--user wants NAME or NAME:UID (lowercase name), not '%s'", o->user);
-		memcpy(name, o->user, nl);
-		name[nl] = '\0';
-		if (colon) {
-			uid = strtol(colon + 1, &e, 10);
-			if (*e || uid <= 0 || uid > 2147483647L)
-				return sc_error_set(SC_EUSAGE, "--user: '%s' is not a uid above 0", colon + 1);
-		}
-	}
-	__atomic_store_n(&capture_used, 0, __ATOMIC_RELAXED);
-	if ((rc = sc_image_open(&img, o->src, NULL)) != 0)
-		goto out;
-	if ((rc = catalog_audit(img, o->jobs, 1, &cat, &scan, &before, &r.score_before)) != 0)
-		goto out;
-	have_scan = 1;
-	r.findings_before = before.n;
-	if (!o->keep_shell && !o->entrypoint && entry_shell(img)) {
-		rc = sc_error_set(SC_EUSAGE, "the image's entrypoint/cmd runs a shell (%s): pass --keep-shell, or rewrite "
-					     "the entrypoint to exec the program directly",
-				  img->config.entrypoint && img->config.entrypoint[0] ? img->config.entrypoint[0]
-										      : img->config.cmd[0]);
-		goto out;
-	}
+	int rc;
 
 	/* 1. attack surface, from the audit's own findings */
-	for (i = 0; i < before.n; i++) {
-		const sc_finding *f = &before.items[i];
-		const sc_fsnode *n;
+	for (i = 0; i < h->before.n; i++) {
+		const sc_finding *f = &h->before.items[i];
 		item *it;
 
-		if (!f->path || !removable(o, f->id) || !(n = sc_fsview_lookup(scan.view, f->path)))
+		if (!f->path || !removable(h->o, f->id) || !sc_fsview_lookup(v, f->path))
 			continue;
-		if (o->entrypoint && o->entrypoint[0] && o->entrypoint[0][0] == '/' &&
-		    strcmp(o->entrypoint[0] + 1, f->path) == 0)
-			continue; /* the program the user chose to run */
-		if (plan_find(&p, f->path))
+		if (h->entry[0] && h->entry[0][0] == '/' && strcmp(h->entry[0] + 1, f->path) == 0)
+			continue; /* the program the workload runs */
+		if (plan_find(&h->p, f->path) || under_whiteout(&h->p, f->path))
 			continue;
-		if ((rc = plan_add(&p, f->path, &it)) != 0)
-			goto out;
+		if ((rc = plan_add(&h->p, f->path, &it)) != 0)
+			return rc;
 		it->e.type = SC_FT_WHITEOUT;
-		r.removed++;
-		if ((rc = sc_strv_pushn(&removed, f->path, strlen(f->path))) != 0)
-			goto out;
+		h->r.removed++;
+		if ((rc = sc_strv_pushn(&h->removed, f->path, strlen(f->path))) != 0)
+			return rc;
 	}
 	/* 2. least privilege */
-	if ((rc = plan_user(&p, scan.view, name, uid, &r.user)) != 0)
-		goto out;
-	if (sc_fsview_lookup(scan.view, "tmp") && (rc = plan_dir(&p, scan.view, "tmp", 01777, 0, 0)) != 0)
-		goto out;
-	if (img->config.working_dir && img->config.working_dir[0] == '/' && img->config.working_dir[1] &&
-	    sc_fsview_lookup(scan.view, img->config.working_dir + 1) &&
-	    (rc = plan_dir(&p, scan.view, img->config.working_dir + 1, 0755, (uint32_t)uid, (uint32_t)uid)) != 0)
-		goto out;
-	for (i = 0; img->config.env && img->config.env[i]; i++) {
-		const char *kv = img->config.env[i], *eq = strchr(kv, '=');
+	if ((rc = plan_user(&h->p, v, h->name, h->uid, &h->r.user)) != 0)
+		return rc;
+	if (sc_fsview_lookup(v, "tmp") && (rc = plan_dir(&h->p, v, "tmp", 01777, 0, 0)) != 0)
+		return rc;
+	if (c->working_dir && c->working_dir[0] == '/' && c->working_dir[1] && sc_fsview_lookup(v, c->working_dir + 1) &&
+	    (rc = plan_dir(&h->p, v, c->working_dir + 1, 0755, (uint32_t)h->uid, (uint32_t)h->uid)) != 0)
+		return rc;
+	for (i = 0; c->env && c->env[i]; i++) {
+		const char *kv = c->env[i], *eq = strchr(kv, '=');
 
 		for (k = 0; eq && eq[1] == '/' && eq[2] && cache_vars[k]; k++)
 			if ((size_t)(eq - kv) == strlen(cache_vars[k]) && strncmp(kv, cache_vars[k], (size_t)(eq - kv)) == 0 &&
 			    strlen(eq + 2) < 1024 && !strstr(eq + 2, "..")) {
-				if ((rc = plan_dir(&p, scan.view, eq + 2, 0755, (uint32_t)uid, (uint32_t)uid)) != 0)
-					goto out;
+				if ((rc = plan_dir(&h->p, v, eq + 2, 0755, (uint32_t)h->uid, (uint32_t)h->uid)) != 0)
+					return rc;
 				break;
 			}
 	}
-	for (i = 0; o->writable && o->writable[i]; i++) {
-		const char *wp = o->writable[i];
+	for (i = 0; h->o->writable && h->o->writable[i]; i++) {
+		const char *wp = h->o->writable[i];
 
 		while (*wp == '/')
 			wp++;
-		if (!*wp || strstr(wp, "..")) {
-			rc = sc_error_set(SC_EUSAGE, "--writable wants an absolute path inside the image, not '%s'",
-					  o->writable[i]);
-			goto out;
-		}
-		if ((rc = plan_dir(&p, scan.view, wp, 0755, (uint32_t)uid, (uint32_t)uid)) != 0)
-			goto out;
+		if (!*wp || strstr(wp, ".."))
+			return sc_error_set(SC_EUSAGE, "--writable wants an absolute path inside the image, not '%s'",
+					    h->o->writable[i]);
+		if ((rc = plan_dir(&h->p, v, wp, 0755, (uint32_t)h->uid, (uint32_t)h->uid)) != 0)
+			return rc;
 	}
 	{
-		mwalk mw = { &p, 0, 0 };
+		mwalk mw = { &h->p, 0, 0 };
 
-		if ((rc = sc_fsview_walk(scan.view, mode_cb, &mw)) != 0)
-			goto out;
-		r.modes_fixed = mw.fixed;
+		if ((rc = sc_fsview_walk(v, mode_cb, &mw)) != 0)
+			return rc;
+		h->r.modes_fixed = mw.fixed;
 	}
-	/* 5. config: User, Env without secrets, base labels */
-	for (i = 0; img->config.env && img->config.env[i]; i++) {
-		const char *kv = img->config.env[i], *eq = strchr(kv, '=');
+	/* 5. config: Env without secrets */
+	for (i = 0; c->env && c->env[i]; i++) {
+		const char *kv = c->env[i], *eq = strchr(kv, '=');
 		char nm[256];
 		size_t nl = eq ? (size_t)(eq - kv) : strlen(kv);
 
 		snprintf(nm, sizeof(nm), "%.*s", (int)(nl < 255 ? nl : 255), kv);
 		if (eq && eq[1] && !sc_secret_trivial(eq + 1) && (sc_secret_name(nm) || sc_secret_value(eq + 1))) {
-			if ((rc = sc_strv_pushn(&dropped, nm, strlen(nm))) != 0)
-				goto out;
+			if ((rc = sc_strv_pushn(&h->dropped, nm, strlen(nm))) != 0)
+				return rc;
 			continue;
 		}
-		if ((rc = sc_strv_pushn(&env, kv, strlen(kv))) != 0)
-			goto out;
+		if ((rc = sc_strv_pushn(&h->env, kv, strlen(kv))) != 0)
+			return rc;
 	}
-	env_v = sc_strv_finish(&env, 0);
-	memset(&edit, 0, sizeof(edit));
-	edit.user = r.user;
-	edit.entrypoint = o->entrypoint;
-	if (img->config.env) {
-		static const char *const empty[] = { NULL };
+	h->env_v = sc_strv_finish(&h->env, 0);
+	return 0;
+}
 
-		edit.env = env_v ? (const char *const *)env_v : empty;
+/* Removed files and bytes: what the source has that the result does not. */
+static void count_removed(hctx *h)
+{
+	h->r.removed_files = h->r.before.files > h->r.after.files ? h->r.before.files - h->r.after.files : 0;
+	h->r.removed_bytes = h->r.before.bytes > h->r.after.bytes ? h->r.before.bytes - h->r.after.bytes : 0;
+}
+
+static int harden(hctx *h)
+{
+	const sc_harden_opts *o = h->o;
+	sc_image_writer *w = NULL;
+	sc_image_writer_opts wo;
+	sc_image_config_edit edit;
+	sc_catalog_opts co;
+	sc_kv labels[2];
+	char hex[80];
+	time_t epoch;
+	sc_digest md;
+	int rc;
+	static const char *const empty[] = { NULL };
+
+	if ((o->probe && (!o->minimize || !o->test_cmd)))
+		return sc_error_set(SC_EUSAGE, "--probe needs --minimize and --test-cmd");
+	if ((rc = parse_user(h)) != 0)
+		return rc;
+	__atomic_store_n(&capture_used, 0, __ATOMIC_RELAXED);
+	if ((rc = sc_image_open(&h->img, o->src, NULL)) != 0)
+		return rc;
+	/* the one pass over the source */
+	if ((rc = collect_interests(h)) != 0)
+		return rc;
+	memset(&co, 0, sizeof(co));
+	co.scan.interests = h->ins;
+	co.scan.n_interests = h->n_ins;
+	co.scan.jobs = o->jobs;
+	if ((rc = sc_catalog_run(&h->cat, h->img, &co, &h->scan)) != 0)
+		return rc;
+	h->have_scan = 1;
+	if ((rc = audit_view(h->img, &h->cat, h->scan.view, &h->before, &h->r.score_before)) != 0)
+		return rc;
+	h->r.findings_before = h->before.n;
+	h->r.packages_before = h->cat.n_pkgs;
+	side_count(&h->r.before, h->img, &h->before);
+	if ((rc = view_count(&h->r.before, h->scan.view)) != 0 || (rc = check_workload(h)) != 0)
+		return rc;
+	if ((rc = scratch_dir(h)) != 0)
+		return rc;
+
+	/* the command in the source, before anything changes the view */
+	if (o->test_cmd) {
+		uint32_t uid, gid;
+
+		if ((rc = resolve_user(h->scan.view, h->img->config.user, &uid, &gid)) != 0 ||
+		    (rc = test_run(h, "source", NULL, (const char *const *)h->img->config.env, uid, gid, o->probe, &h->r.test_before,
+				   o->probe ? &h->observed : NULL)) != 0)
+			return rc;
 	}
-	labels[0].key = (char *)"org.opencontainers.image.base.name";
-	labels[0].value = img->name;
-	labels[1].key = (char *)"org.opencontainers.image.base.digest";
-	labels[1].value = sc_digest_fmt(&img->manifest_digest, hex);
-	edit.labels = labels;
-	edit.n_labels = 2;
+	if (o->minimize) {
+		sc_minimize_result mr;
 
-	/* 4. write: the source layers untouched, then the hardening layer */
+		if ((rc = plan_minimize(h, &mr)) != 0)
+			return rc;
+		h->r.minimized = 1;
+		h->r.python = mr.python;
+		h->r.gpu = mr.gpu;
+		h->r.modules = mr.modules;
+		h->r.notes = sc_strv_finish(&mr.notes, 0);
+		sc_minimize_result_release(&mr);
+	}
+	if ((rc = plan_rewrite(h)) != 0)
+		return rc;
+
+	/* the result's view: the source's with the hardening layer on top */
+	epoch = sc_sbom_timestamp(h->img);
+	if ((rc = apply_plan(h, epoch > 0 ? (int64_t)epoch : SC_TAR_NO_CLAMP)) != 0)
+		return rc;
+	if ((rc = view_count(&h->r.after, h->scan.view)) != 0)
+		return rc;
+	count_removed(h);
+
+	/* write: source layers + hardening layer, or one squashed layer */
 	memset(&wo, 0, sizeof(wo));
 	wo.replace = o->replace;
-	epoch = sc_sbom_timestamp(img);
 	wo.epoch = epoch > 0 ? (int64_t)epoch : SC_TAR_NO_CLAMP;
 	if ((rc = sc_image_writer_open(&w, o->dst, &wo)) != 0)
-		goto out;
-	for (i = 0; i < img->manifest.n_layers; i++)
-		if ((rc = sc_image_writer_copy_layer(w, img, i)) != 0)
-			goto out;
-	if ((rc = write_layer(w, &p)) != 0)
-		goto out;
-	if ((rc = sc_image_writer_commit(w, img->config_raw.data, img->config_raw.len, &edit, &md)) != 0)
-		goto out;
-	sc_digest_fmt(&md, r.manifest_digest);
+		return rc;
+	if (o->squash) {
+		rc = sc_squash_layer(w, h->img, h->htar, h->scan.view, wo.epoch,
+				     "scute harden: squashed, attack surface removed, non-root user, safe modes",
+				     o->jobs);
+	} else {
+		size_t i;
 
-	/* 6. the audit of what was written */
-	snprintf(dst_ref, sizeof(dst_ref), "%s", o->dst);
-	if ((rc = sc_image_open(&res, dst_ref, NULL)) != 0)
+		for (i = 0, rc = 0; i < h->img->manifest.n_layers && rc == 0; i++)
+			rc = sc_image_writer_copy_layer(w, h->img, i);
+		if (rc == 0)
+			rc = write_layer(w, &h->p);
+	}
+	if (rc)
 		goto out;
-	if ((rc = catalog_audit(res, o->jobs, 0, &cat2, &scan2, &r.after, &r.score_after)) != 0)
+
+	/* the proof, before the commit: a failing result is never published */
+	if (o->test_cmd) {
+		uint32_t uid = (uint32_t)h->uid;
+
+		if ((rc = test_run(h, "hardened", h->htar, (const char *const *)(h->env_v ? h->env_v : (char **)empty),
+				   uid, uid, 0, &h->r.test_after, NULL)) != 0)
+			goto out;
+		if (!same_run(&h->r.test_before, &h->r.test_after)) {
+			rc = sc_error_set(SC_ECHECK,
+					  "--test-cmd differs: the source %s %d with %zu bytes of output, the hardened image "
+					  "%s %d with %zu bytes (stderr: %.200s); %s was not written",
+					  h->r.test_before.exited ? "exited" : "was killed by signal",
+					  h->r.test_before.exited ? h->r.test_before.status : h->r.test_before.signo,
+					  h->r.test_before.out_len,
+					  h->r.test_after.exited ? "exited" : "was killed by signal",
+					  h->r.test_after.exited ? h->r.test_after.status : h->r.test_after.signo,
+					  h->r.test_after.out_len, h->r.test_after.err ? h->r.test_after.err : "", o->dst);
+			goto out;
+		}
+		h->r.tested = 1;
+	}
+
+	memset(&edit, 0, sizeof(edit));
+	edit.user = h->r.user;
+	edit.entrypoint = o->entrypoint;
+	if (h->img->config.env)
+		edit.env = h->env_v ? (const char *const *)h->env_v : empty;
+	labels[0].key = (char *)"org.opencontainers.image.base.name";
+	labels[0].value = h->img->name;
+	labels[1].key = (char *)"org.opencontainers.image.base.digest";
+	labels[1].value = sc_digest_fmt(&h->img->manifest_digest, hex);
+	edit.labels = labels;
+	edit.n_labels = 2;
+	edit.reset_history = o->squash;
+	if ((rc = sc_image_writer_commit(w, h->img->config_raw.data, h->img->config_raw.len, &edit, &md)) != 0)
 		goto out;
-	have_scan2 = 1;
-	r.findings_after = r.after.n;
-	r.packages_before = cat.n_pkgs;
-	r.packages_after = cat2.n_pkgs;
+	sc_digest_fmt(&md, h->r.manifest_digest);
+
+	/* 6. the result: its config from DST, its files from the view */
+	if ((rc = sc_image_open(&h->res, o->dst, NULL)) != 0 || (rc = sc_catalog_collect(&h->cat2, h->scan.view)) != 0 ||
+	    (rc = audit_view(h->res, &h->cat2, h->scan.view, &h->r.findings, &h->r.score_after)) != 0)
+		goto out;
+	h->r.findings_after = h->r.findings.n;
+	h->r.packages_after = h->cat2.n_pkgs;
+	side_count(&h->r.after, h->res, &h->r.findings);
 	if (o->db_path) {
 		sc_vulndb *db = NULL;
 
 		if ((rc = sc_vulndb_open(&db, o->db_path, 0)) != 0)
 			goto out;
-		rc = count_vulns(db, &cat, r.vulns_before);
+		rc = count_vulns(db, &h->cat, h->r.vulns_before);
 		if (rc == 0)
-			rc = count_vulns(db, &cat2, r.vulns_after);
+			rc = count_vulns(db, &h->cat2, h->r.vulns_after);
 		sc_vulndb_close(db);
 		if (rc)
 			goto out;
-		r.have_vulns = 1;
+		h->r.have_vulns = 1;
 	}
-	if (o->sbom_path && (rc = write_sbom(o->sbom_path, res, &cat2)) != 0)
+	if (o->sbom_path && (rc = write_sbom(o->sbom_path, h->res, &h->cat2)) != 0)
 		goto out;
-	r.removed_paths = sc_strv_finish(&removed, 1);
-	r.dropped_env = sc_strv_finish(&dropped, 0);
-	*out = r;
-	memset(&r, 0, sizeof(r));
+	h->r.removed_paths = sc_strv_finish(&h->removed, 1);
+	h->r.dropped_env = sc_strv_finish(&h->dropped, 0);
 out:
-	sc_strv_free(env_v);
-	sc_strv_release(&env);
-	sc_strv_release(&removed);
-	sc_strv_release(&dropped);
 	sc_image_writer_free(w);
-	plan_release(&p);
-	sc_findings_release(&before);
-	if (have_scan)
-		sc_scan_release(&scan);
-	if (have_scan2)
-		sc_scan_release(&scan2);
-	sc_catalog_release(&cat);
-	sc_catalog_release(&cat2);
-	sc_image_free(img);
-	sc_image_free(res);
-	sc_harden_report_release(&r);
 	return rc;
+}
+
+int sc_harden_run(sc_harden_report *out, const sc_harden_opts *o)
+{
+	hctx *h = sc_calloc(1, sizeof(*h));
+	int rc;
+
+	if (!h)
+		return SC_ENOMEM;
+	h->o = o;
+	sc_catalog_init(&h->cat);
+	sc_catalog_init(&h->cat2);
+	sc_findings_init(&h->before);
+	sc_findings_init(&h->r.findings);
+	h->removed.max = MAX_LISTED;
+	rc = harden(h);
+	if (rc == 0) {
+		*out = h->r;
+		memset(&h->r, 0, sizeof(h->r));
+	}
+	if (h->scratch[0] && rm_tree(h->scratch) != 0 && rc == 0)
+		rc = SC_EIO;
+	sc_strv_free(h->env_v);
+	sc_strv_free(h->observed);
+	sc_strv_release(&h->env);
+	sc_strv_release(&h->removed);
+	sc_strv_release(&h->dropped);
+	plan_release(&h->p);
+	sc_findings_release(&h->before);
+	if (h->have_scan)
+		sc_scan_release(&h->scan);
+	sc_catalog_release(&h->cat);
+	sc_catalog_release(&h->cat2);
+	sc_image_free(h->img);
+	sc_image_free(h->res);
+	sc_harden_report_release(&h->r);
+	free(h);
+	return rc;
+}
+
+static json_t *side_json(const sc_harden_side *s, int score, size_t findings, size_t packages)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I}", "size", (json_int_t)s->size, "bytes",
+			 (json_int_t)s->bytes, "files", (json_int_t)s->files, "layers", (json_int_t)s->layers, "score",
+			 score, "findings", (json_int_t)findings, "packages", (json_int_t)packages, "shells",
+			 (json_int_t)s->shells, "package_managers", (json_int_t)s->package_managers);
+}
+
+static json_t *run_json(const sc_harden_run_out *o)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "exited", json_boolean(o->exited));
+	if (o->exited)
+		json_object_set_new(j, "status", json_integer(o->status));
+	if (o->signaled)
+		json_object_set_new(j, "signal", json_integer(o->signo));
+	json_object_set_new(j, "timed_out", json_boolean(o->timed_out));
+	json_object_set_new(j, "stdout", sc_rp_str(o->out ? o->out : ""));
+	json_object_set_new(j, "stderr", sc_rp_str(o->err ? o->err : ""));
+	return j;
 }
 
 int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_harden_opts *o)
 {
-	json_t *doc = json_object(), *rm = json_array(), *de = json_array();
+	json_t *doc = json_object(), *rm = json_array(), *de = json_array(), *notes = json_array();
 	size_t i;
 
-	if (!doc || !rm || !de) {
+	if (!doc || !rm || !de || !notes) {
 		json_decref(doc);
 		json_decref(rm);
 		json_decref(de);
+		json_decref(notes);
 		return sc_error_set(SC_ENOMEM, "out of memory");
 	}
 	json_object_set_new(doc, "schema", json_string("scute-harden/1"));
@@ -831,7 +1433,9 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 	json_object_set_new(doc, "destination", sc_rp_str(o->dst));
 	json_object_set_new(doc, "digest", json_string(r->manifest_digest));
 	json_object_set_new(doc, "user", json_string(r->user ? r->user : ""));
-	json_object_set_new(doc, "layering", json_string("append"));
+	json_object_set_new(doc, "layering", json_string(o->squash ? "squash" : "append"));
+	json_object_set_new(doc, "before", side_json(&r->before, r->score_before, r->findings_before, r->packages_before));
+	json_object_set_new(doc, "after", side_json(&r->after, r->score_after, r->findings_after, r->packages_after));
 	json_object_set_new(doc, "score", json_pack("{s:i,s:i}", "before", r->score_before, "after", r->score_after));
 	json_object_set_new(doc, "findings", json_pack("{s:I,s:I}", "before", (json_int_t)r->findings_before, "after",
 						       (json_int_t)r->findings_after));
@@ -847,6 +1451,27 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 					    json_pack("{s:I,s:I}", "before", (json_int_t)r->vulns_before[l], "after",
 						      (json_int_t)r->vulns_after[l]));
 		json_object_set_new(doc, "vulnerabilities", v);
+	}
+	json_object_set_new(doc, "removed_summary", json_pack("{s:I,s:I,s:I}", "whiteouts", (json_int_t)r->removed,
+							      "files", (json_int_t)r->removed_files, "bytes",
+							      (json_int_t)r->removed_bytes));
+	if (r->minimized) {
+		for (i = 0; r->notes && r->notes[i]; i++)
+			json_array_append_new(notes, sc_rp_str(r->notes[i]));
+		json_object_set_new(doc, "minimize",
+				    json_pack("{s:b,s:b,s:I,s:I,s:o}", "python", r->python, "gpu", r->gpu, "modules",
+					      (json_int_t)r->modules, "probed", (json_int_t)r->probed, "notes", notes));
+		notes = NULL;
+	}
+	json_decref(notes);
+	if (o->test_cmd) {
+		json_t *cmd = json_array();
+
+		for (i = 0; cmd && o->test_cmd[i]; i++)
+			json_array_append_new(cmd, sc_rp_str(o->test_cmd[i]));
+		json_object_set_new(doc, "test", json_pack("{s:o,s:b,s:o,s:o}", "command", cmd, "identical", r->tested,
+							   "source", run_json(&r->test_before), "hardened",
+							   run_json(&r->test_after)));
 	}
 	for (i = 0; r->removed_paths && r->removed_paths[i]; i++)
 		json_array_append_new(rm, sc_rp_str(r->removed_paths[i]));

@@ -14,9 +14,16 @@
  *     are re-added with the new mode: their bytes are captured in the pass);
  *   - config: User, Env without secret-looking values, base-image labels,
  *     a history entry.
- * Output is deterministic (image/writer.c).  Not done yet (issue 6):
- * --minimize by closure, --probe, --test-cmd under runc, squashing, and
- * archive destinations.
+ * With --minimize, everything outside the workload's closure is removed
+ * too (minimize.h); --layering squash writes the merged result as one
+ * layer instead (image/squash.c).  --test-cmd runs a command in the source
+ * and in the result under runc (harden/runc.c) and fails the harden when
+ * exit status or stdout differ; --probe adds the files the command opened
+ * in the source to the closure.
+ * The result's audit, catalog and counts come from the first pass's view
+ * with the hardening layer applied: the source layers are read once (plus
+ * once more to squash or to extract a bundle for --test-cmd).
+ * Output is deterministic (image/writer.c).
  */
 #ifndef SC_HARDEN_HARDEN_H
 #define SC_HARDEN_HARDEN_H
@@ -29,7 +36,7 @@
 
 typedef struct sc_harden_opts {
 	const char *src;            /* image name */
-	const char *dst;            /* oci:DIR[:TAG] */
+	const char *dst;            /* oci:DIR:TAG, oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG] */
 	const char *user;           /* "NAME" or "NAME:UID" (default "nonroot:65532") */
 	int keep_shell;             /* do not remove shells (needed when the entrypoint runs sh -c) */
 	int keep_package_managers;
@@ -39,22 +46,54 @@ typedef struct sc_harden_opts {
 	const char *const *entrypoint; /* new Entrypoint (Cmd removed), NULL-terminated; NULL = keep */
 	const char *db_path;        /* vulnerability DB for the before/after counts; NULL = none */
 	const char *sbom_path;      /* write the hardened image's CycloneDX SBOM here; NULL = none */
+	int minimize;               /* keep only the workload's closure (minimize.h) */
+	const char *const *keep;    /* --keep PATH/GLOB for --minimize (NULL-terminated) */
+	const char *const *test_cmd; /* run in the source and in the result, compare (NULL = none) */
+	unsigned test_timeout;      /* seconds per run; 0 = 300 */
+	int probe;                  /* --minimize also keeps what --test-cmd opens in the source */
+	int squash;                 /* one layer instead of source layers + a hardening layer */
+	const char *scratch;        /* directory for temporary files and bundles; NULL = $TMPDIR or /var/tmp */
 	unsigned jobs;
 } sc_harden_opts;
+
+typedef struct sc_harden_run_out {
+	int ran;                    /* the command ran (see exited/status) */
+	int exited, status, signaled, signo, timed_out;
+	char *out, *err;            /* captured output (bounded), NUL-terminated */
+	size_t out_len, err_len;
+	uint64_t out_total;         /* bytes written to stdout, kept or not */
+} sc_harden_run_out;
+
+typedef struct sc_harden_side {
+	uint64_t size;              /* compressed layer bytes */
+	uint64_t bytes;             /* regular-file bytes of the merged filesystem */
+	size_t files;               /* non-directory entries */
+	size_t layers;
+	size_t shells, package_managers; /* SC-2001 / SC-2002 findings */
+} sc_harden_side;
 
 typedef struct sc_harden_report {
 	int score_before, score_after;
 	size_t findings_before, findings_after;
 	size_t removed;             /* whiteouts written */
+	size_t removed_files;       /* non-directories gone (whole subtrees counted) */
+	uint64_t removed_bytes;
 	size_t modes_fixed;         /* files and dirs re-added with safe modes */
 	char **removed_paths;       /* NULL-terminated (first 1000) */
 	char **dropped_env;         /* names of Env entries dropped */
+	char **notes;               /* minimize: what could not be resolved */
 	char *user;                 /* "65532:65532" */
 	char manifest_digest[80];   /* "sha256:..." of the written image */
-	sc_findings after;          /* the audit of the written image */
+	sc_findings findings;       /* the audit of the written image */
 	int have_vulns;             /* vulns_* are set (a DB was given) */
 	size_t vulns_before[SC_LEVEL_CRITICAL + 1], vulns_after[SC_LEVEL_CRITICAL + 1];
 	size_t packages_before, packages_after;
+	sc_harden_side before, after;
+	int minimized, python, gpu; /* --minimize ran; its Python / GPU rules applied */
+	size_t modules;             /* Python top-level modules kept */
+	size_t probed;              /* files --probe saw the workload open */
+	int tested;                 /* --test-cmd ran in both images and matched */
+	sc_harden_run_out test_before, test_after;
 } sc_harden_report;
 
 void sc_harden_report_release(sc_harden_report *r);

@@ -27,6 +27,7 @@
 #define TOPLEVEL_MAX 4096
 #define MAX_SITE_DIRS 64
 #define MAX_HOPS SC_SYMLINK_MAX_HOPS
+#define SC_MINIMIZE_MAX_ARGS 256
 
 static const char *const default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -286,7 +287,7 @@ static const char *const essentials[] = {
 	"etc/hostname", "etc/os-release", "usr/lib/os-release", "etc/debian_version", "etc/alpine-release",
 	"etc/redhat-release", "etc/system-release", "etc/lsb-release",
 	"etc/ssl/**", "etc/pki/**", "usr/share/ca-certificates/**", "etc/ca-certificates.conf",
-	"usr/lib/ssl/**", "etc/ca-certificates/**",
+	"usr/lib/ssl/openssl.cnf", "usr/lib/ssl/certs", "usr/lib/ssl/cert.pem", "etc/ca-certificates/**",
 	"usr/share/zoneinfo/**", "etc/localtime", "etc/timezone",
 	"usr/lib/locale/C.utf8/**", "usr/lib/locale/C.UTF-8/**",
 	"etc/ld.so.cache", "etc/ld.so.conf", "etc/ld.so.conf.d/**", "etc/ld-musl-*.path",
@@ -612,7 +613,35 @@ static int site_walk(const sc_fsnode *n, void *ud)
 	return 0;
 }
 
-/* Look up a top-level module in the site directories and keep it whole. */
+/* Test suites inside packages: tests/ and test/ directories, test_*.py files and test_* programs. */
+static int is_test_path(const char *name, int is_dir)
+{
+	if (is_dir)
+		return strcmp(name, "tests") == 0 || strcmp(name, "test") == 0;
+	return strncmp(name, "test_", 5) == 0;
+}
+
+static int pkg_skip(const sc_fsnode *top, const sc_fsnode *n)
+{
+	(void)top;
+	return is_test_path(n->name, n->e.type == SC_FT_DIR);
+}
+
+static int record_skip(const char *path)
+{
+	const char *p = path, *slash;
+
+	while ((slash = strchr(p, '/')) != NULL) {
+		size_t l = (size_t)(slash - p);
+
+		if ((l == 5 && memcmp(p, "tests", 5) == 0) || (l == 4 && memcmp(p, "test", 4) == 0))
+			return 1;
+		p = slash + 1;
+	}
+	return is_test_path(p, 0);
+}
+
+/* Look up a top-level module in the site directories and keep it whole (but its test suites). */
 static int py_module(mz *m, const char *name)
 {
 	size_t i, nl = strlen(name);
@@ -634,7 +663,7 @@ static int py_module(mz *m, const char *name)
 		    (int)sizeof(cand))
 			continue;
 		if ((n = lookup(m, cand)) != NULL && n->e.type == SC_FT_DIR) {
-			if ((rc = keep_tree(m, n, NULL)) != 0)
+			if ((rc = keep_tree(m, n, pkg_skip)) != 0)
 				return rc;
 			found = 1;
 		}
@@ -870,6 +899,52 @@ static int py_metadata(mz *m)
 	return 0;
 }
 
+/*
+ * A program that is a script: keep its "#!" interpreter (and env's
+ * target); interp_out gets the interpreter's path ("" when not a script).
+ */
+static int keep_interp(mz *m, const sc_fsnode *n, char *interp_out, size_t outsz)
+{
+	const sc_capture *c = sc_fsnode_capture(n, &sc_minimize_interest_shebang);
+	char line[SHEBANG_MAX + 1], *s, *interp, *arg;
+	size_t l;
+	int rc;
+
+	interp_out[0] = '\0';
+	if (!c || c->len <= 2)
+		return 0;
+	l = c->len < SHEBANG_MAX ? c->len : SHEBANG_MAX;
+	memcpy(line, c->data, l);
+	line[l] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	s = line + 2;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	interp = s;
+	s += strcspn(s, " \t");
+	if (*s)
+		*s++ = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	arg = s;
+	arg[strcspn(arg, " \t")] = '\0';
+	if (!*interp)
+		return 0;
+	if ((rc = keep_path(m, interp, 1, NULL)) != 0)
+		return rc;
+	snprintf(interp_out, outsz, "%s", interp);
+	if (*arg && strcmp(strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp, "env") == 0) {
+		char found[SC_PATH_MAX];
+
+		if (sc_minimize_which(m->v, arg, m->o->env, NULL, found, sizeof(found)) == 0) {
+			if ((rc = keep_path(m, found, 1, NULL)) != 0)
+				return rc;
+			snprintf(interp_out, outsz, "%s", found);
+		}
+	}
+	return 0;
+}
+
 /* ---- the work loop ----------------------------------------------------------------- */
 
 static int process(mz *m, sc_fsnode *n)
@@ -898,34 +973,6 @@ static int process(mz *m, sc_fsnode *n)
 				return rc;
 		}
 	}
-	if ((c = sc_fsnode_capture(n, &sc_minimize_interest_shebang)) != NULL && c->len > 2) {
-		char line[SHEBANG_MAX + 1], *s, *interp, *arg;
-		size_t l = c->len < SHEBANG_MAX ? c->len : SHEBANG_MAX;
-
-		memcpy(line, c->data, l);
-		line[l] = '\0';
-		line[strcspn(line, "\r\n")] = '\0';
-		s = line + 2;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		interp = s;
-		s += strcspn(s, " \t");
-		if (*s)
-			*s++ = '\0';
-		while (*s == ' ' || *s == '\t')
-			s++;
-		arg = s;
-		arg[strcspn(arg, " \t")] = '\0';
-		if (*interp && (rc = keep_path(m, interp, 1, NULL)) != 0)
-			return rc;
-		if (*arg && *interp && strcmp(strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp, "env") == 0) {
-			char found[SC_PATH_MAX];
-
-			if (sc_minimize_which(m->v, arg, m->o->env, NULL, found, sizeof(found)) == 0 &&
-			    (rc = keep_path(m, found, 1, NULL)) != 0)
-				return rc;
-		}
-	}
 	if (m->py && (c = sc_fsnode_capture(n, &sc_minimize_interest_py)) != NULL && c->result &&
 	    (rc = py_names_of(m, ((const py_names *)c->result)->v)) != 0)
 		return rc;
@@ -934,7 +981,7 @@ static int process(mz *m, sc_fsnode *n)
 
 		m->pkg_kept[x->i] = 1;
 		for (i = 0; p->files && p->files[i]; i++)
-			if ((rc = keep_path(m, p->files[i], 0, NULL)) != 0)
+			if (!record_skip(p->files[i]) && (rc = keep_path(m, p->files[i], 0, NULL)) != 0)
 				return rc;
 	}
 	return 0;
@@ -1052,7 +1099,7 @@ static int build_indexes(mz *m)
 static int keep_command(mz *m, const char *const *argv)
 {
 	const char *cwd = m->o->workdir && m->o->workdir[0] ? m->o->workdir : "/";
-	char prog[SC_PATH_MAX], res[SC_PATH_MAX];
+	char prog[SC_PATH_MAX], res[SC_PATH_MAX], interp[SC_PATH_MAX];
 	const sc_fsnode *rn;
 	sc_fsnode *n;
 	size_t i;
@@ -1063,7 +1110,7 @@ static int keep_command(mz *m, const char *const *argv)
 	if (sc_minimize_which(m->v, argv[0], m->o->env, cwd, prog, sizeof(prog)) != 0)
 		return sc_error_set(SC_EUSAGE, "the program '%.200s' of the workload is not in the image (PATH %.200s)",
 				    argv[0], env_get(m->o->env, "PATH") ? env_get(m->o->env, "PATH") : default_path);
-	if ((rc = keep_path(m, prog, 1, &n)) != 0)
+	if ((rc = keep_path(m, prog, 1, &n)) != 0 || (n && (rc = keep_interp(m, n, interp, sizeof(interp))) != 0))
 		return rc;
 	/* arguments that name files or directories of the image */
 	for (i = 1; argv[i]; i++) {
@@ -1079,6 +1126,20 @@ static int keep_command(mz *m, const char *const *argv)
 			return rc;
 		if (n && n->e.type == SC_FT_DIR && (rc = keep_tree(m, n, NULL)) != 0)
 			return rc;
+	}
+	if (interp[0] && is_python(interp)) {
+		/* a Python script run through its "#!": python3 SCRIPT ARGS... */
+		const char *pargv[SC_MINIMIZE_MAX_ARGS + 2];
+		char ires[SC_PATH_MAX];
+
+		pargv[0] = interp;
+		pargv[1] = prog;
+		for (i = 1; argv[i] && i < SC_MINIMIZE_MAX_ARGS; i++)
+			pargv[i + 1] = argv[i];
+		pargv[i + 1] = NULL;
+		rc = sc_fsview_resolve(m->v, interp, 1, &rn, ires, sizeof(ires));
+		sc_error_clear();
+		return py_command(m, pargv, rc == 0 && is_python(ires) ? ires : interp);
 	}
 	rc = sc_fsview_resolve(m->v, prog, 1, &rn, res, sizeof(res));
 	sc_error_clear();
@@ -1119,9 +1180,13 @@ int sc_minimize(sc_minimize_result *out, sc_fsview *v, const sc_catalog *cat, co
 	}
 	if (o->workdir && (rc = keep_path(&m, o->workdir, 1, NULL)) != 0)
 		goto out;
-	for (i = 0; o->dirs && o->dirs[i]; i++)
-		if ((rc = keep_path(&m, o->dirs[i], 1, NULL)) != 0)
+	for (i = 0; o->dirs && o->dirs[i]; i++) {
+		sc_fsnode *n = NULL;
+
+		if ((rc = keep_path(&m, o->dirs[i], 1, &n)) != 0 ||
+		    (n && n->e.type == SC_FT_DIR && (rc = keep_tree(&m, n, NULL)) != 0))
 			goto out;
+	}
 	for (i = 0; o->observed && o->observed[i]; i++)
 		if ((rc = keep_path(&m, o->observed[i], 1, NULL)) != 0)
 			goto out;

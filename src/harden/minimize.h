@@ -21,6 +21,8 @@
  *   always    accounts, NSS, CA certificates, tzdata, the C.UTF-8 locale,
  *             the loader's configuration, the package databases (so
  *             scanners keep working), mount points;
+ *   Env       values naming files or directories of the image (MODEL_PATH,
+ *             HF_HOME, HOME...), with their contents; --writable paths;
  *   --keep    PATHs (a directory keeps its subtree) and GLOBs;
  *   --probe   the files the workload was seen opening.
  * Keeping a symlink keeps what it points to; keeping a node keeps its
@@ -42,7 +44,7 @@ extern const sc_interest sc_minimize_interest_py;
 /* Files starting with "#!": their first line. */
 extern const sc_interest sc_minimize_interest_shebang;
 
-/* The three interests above and top_level.txt files, NULL-terminated: add them to the pass. */
+/* The two interests above and one for top_level.txt files, NULL-terminated: add them to the pass. */
 extern const sc_interest *const sc_minimize_interests[];
 
 /* Basename globs of the GPU libraries loaded with dlopen() (NULL-terminated). */
@@ -54,7 +56,8 @@ typedef struct sc_minimize_opts {
 	const char *workdir;             /* image WorkingDir or NULL */
 	const char *const *keep;         /* --keep PATH or GLOB (leading '/' optional) */
 	const char *const *observed;     /* --probe: files the workload opened */
-	const char *const *dirs;         /* directories that must stay (HOME, --writable...) */
+	const char *const *dirs;         /* paths kept with their contents: Env values that name files or
+	                                    directories (HOME, HF_HOME, MODEL_PATH...), --writable */
 } sc_minimize_opts;
 
 typedef struct sc_minimize_result {

@@ -82,7 +82,7 @@ VERSIONS = {
     "zstd-layers": "4",
     "index": "2",
     "million": "1",
-    "sample": "3",
+    "sample": "4",
     "pipai": "2",
     "bench": "1",
     # SBOM images (see "SBOM test images" below)
@@ -90,6 +90,7 @@ VERSIONS = {
     "pydeb": "2",
     "torchroot": "1",
     "torch": "1",
+    "cuda": "1",
     "npm": "1",
     "rpm": "1",
     "models": "2",
@@ -966,8 +967,10 @@ def sample_layer():
 
 
 def build_sample(dest):
-    """Write the demo OCI layout (tag demo) at dest (must not exist)."""
-    src = os.path.join(debian(), "oci")
+    """Write the demo OCI layout (tag demo) at dest (must not exist): the
+    Debian + python3 image (pydeb) with the fake AI app on top, so that
+    /app/serve.py really runs (make demo hardens it with --test-cmd)."""
+    src = os.path.join(pydeb(), "oci")
     shutil.copytree(src, dest)
     L = Layout(dest, create=False)
 
@@ -983,7 +986,7 @@ def build_sample(dest):
         c["ExposedPorts"] = {"8080/tcp": {}}
         c["Labels"] = {"org.opencontainers.image.title": "scute-demo-ai-app",
                        "org.opencontainers.image.description": "Debian 12 with a fake model server"}
-    append_layer(L, "base", sample_layer(), "gzip", created_by="pip install -r requirements.txt && COPY app /app",
+    append_layer(L, "pydeb", sample_layer(), "gzip", created_by="pip install -r requirements.txt && COPY app /app",
                  new_ref="demo",
                  config_update=cfg_update)
     idx = L.index()
@@ -1008,7 +1011,7 @@ def sample(dest):
             return False
     if current():
         return dest
-    debian()  # build the base outside our lock
+    pydeb()  # build the base outside our lock
     with _locked(os.path.join(parent, ".%s.lock" % os.path.basename(dest))):
         if current():
             return dest
@@ -2044,3 +2047,117 @@ def main(argv):
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
+
+
+# --------------------------------------------------------------------------
+# A CUDA layout image: the host's CUDA toolkit libraries in an image
+
+
+CUDA_HOME = "/usr/local/cuda"
+CUDA_LIB_GLOBS = ["libcudart.so*", "libcublas.so*", "libcublasLt.so*", "libcudnn*.so*", "libnvvm.so*"]
+
+CUDATEST_SRC = r"""
+#include <cuda_runtime_api.h>
+#include <dlfcn.h>
+#include <stdio.h>
+
+/* Links libcudart; dlopens each library named on the command line the way
+   frameworks do.  Needs no GPU: nothing is launched. */
+int main(int argc, char **argv)
+{
+	int v = 0, bad = 0, i;
+
+	cudaRuntimeGetVersion(&v);
+	printf("cudart %d\n", v);
+	for (i = 1; i < argc; i++) {
+		void *h = dlopen(argv[i], RTLD_LAZY | RTLD_LOCAL);
+
+		printf("%s %s\n", argv[i], h ? "ok" : dlerror());
+		bad |= !h;
+	}
+	return bad;
+}
+"""
+
+
+def cuda_sonames():
+    """SONAME-style names (libX.so.N) of the GPU libraries the cuda image
+    holds that frameworks dlopen (cudart itself is linked)."""
+    import fnmatch
+    lib = os.path.join(CUDA_HOME, "lib64")
+    names = sorted(n for n in os.listdir(lib)
+                   if re.fullmatch(r"lib[A-Za-z_]+\.so\.[0-9]+", n)
+                   and any(fnmatch.fnmatch(n, g) for g in CUDA_LIB_GLOBS)
+                   and not n.startswith(("libcudart", "libnvvm")))
+    return names
+
+
+def cuda():
+    """<dir>/oci tag cuda: the Debian image plus the host toolkit's cudart,
+    cuBLAS/cublasLt, every cuDNN sub-library and libnvvm (not needed by
+    anything: --minimize must drop it) under /usr/local/cuda/lib64, and
+    /app/cudatest built with nvcc (gcc when nvcc is absent), in one
+    uncompressed layer (1.x GB: compressing it would dominate the test).
+    Entrypoint /app/cudatest, LD_LIBRARY_PATH=/usr/local/cuda/lib64.
+    None when the machine has no CUDA toolkit."""
+    import fnmatch
+    lib = os.path.join(CUDA_HOME, "lib64")
+    if not os.path.isdir(lib) or not os.path.exists(os.path.join(CUDA_HOME, "include", "cuda_runtime_api.h")):
+        return None
+    base = debian()
+
+    def build(tmp):
+        lay = os.path.join(tmp, "oci")
+        shutil.copytree(os.path.join(base, "oci"), lay)
+        layout = Layout(lay, create=False)
+        src = os.path.join(tmp, "cudatest.cu")
+        exe = os.path.join(tmp, "cudatest")
+        with open(src, "w") as f:
+            f.write(CUDATEST_SRC)
+        nvcc = os.path.join(CUDA_HOME, "bin", "nvcc")
+        if os.access(nvcc, os.X_OK):
+            run(nvcc, "-o", exe, src, "-I" + os.path.join(CUDA_HOME, "include"), "-L" + lib, "-lcudart", "-ldl",
+                "-cudart", "shared")
+        else:
+            csrc = os.path.join(tmp, "cudatest.c")
+            shutil.copy(src, csrc)
+            run("gcc", "-o", exe, csrc, "-I" + os.path.join(CUDA_HOME, "include"), "-L" + lib, "-lcudart", "-ldl")
+        tpath = os.path.join(tmp, "layer.tar")
+
+        def info(name, typ, mode, size=0, link=""):
+            ti = tarfile.TarInfo(name)
+            ti.type, ti.mode, ti.size, ti.linkname, ti.mtime = typ, mode, size, link, FIXED_MTIME
+            return ti
+
+        with tarfile.open(tpath, "w", format=tarfile.PAX_FORMAT) as tf:
+            for d in ("app", "usr/local/cuda", "usr/local/cuda/lib64"):
+                tf.addfile(info(d, tarfile.DIRTYPE, 0o755))
+            with open(exe, "rb") as f:
+                tf.addfile(info("app/cudatest", tarfile.REGTYPE, 0o755, os.path.getsize(exe)), f)
+            for n in sorted(os.listdir(lib)):
+                if not any(fnmatch.fnmatch(n, g) for g in CUDA_LIB_GLOBS):
+                    continue
+                p = os.path.join(lib, n)
+                arc = "usr/local/cuda/lib64/" + n
+                if os.path.islink(p):
+                    tf.addfile(info(arc, tarfile.SYMTYPE, 0o777, link=os.readlink(p)))
+                elif os.path.isfile(p):
+                    with open(p, "rb") as f:
+                        tf.addfile(info(arc, tarfile.REGTYPE, 0o755, os.path.getsize(p)), f)
+        diff_id = file_digest(tpath)
+        ldesc = layout.put_file(tpath, MT_LAYER_TAR, move=True)
+        man = layout.manifest("base")
+        cfg = layout.read_json(man["config"]["digest"])
+        cfg["rootfs"]["diff_ids"].append(diff_id)
+        cfg.setdefault("history", []).append({"created": FIXED_TIME, "created_by": "COPY cuda libraries"})
+        c = cfg["config"]
+        c["Entrypoint"] = ["/app/cudatest"]
+        c["Cmd"] = cuda_sonames()
+        c["Env"] = [e for e in c.get("Env", []) if not e.startswith("HF_TOKEN=")] + \
+            ["LD_LIBRARY_PATH=/usr/local/cuda/lib64"]
+        c["WorkingDir"] = "/app"
+        man["config"] = layout.put_json(cfg, man["config"].get("mediaType", MT_CONFIG))
+        man["layers"].append(ldesc)
+        layout.tag(layout.put_json(man, man.get("mediaType", MT_MANIFEST)), "cuda")
+        layout.gc()
+    return cached("cuda", build)

@@ -126,6 +126,9 @@ static void test_closure(void **state)
 	tt_file(&t, "usr/lib/python3.11/ensurepip/__init__.py", "");
 	tt_file(&t, "usr/lib/python3/dist-packages/numpy/__init__.py", "from numpy.core import x\nimport depmod\n");
 	tt_file(&t, "usr/lib/python3/dist-packages/numpy-1.24.egg-info/PKG-INFO", "Name: numpy\n");
+	tt_file(&t, "usr/lib/python3/dist-packages/numpy/testing/__init__.py", "");
+	tt_file(&t, "usr/lib/python3/dist-packages/numpy/core/tests/test_core.py", "import pytest\n");
+	tt_file(&t, "usr/lib/python3/dist-packages/numpy/core/test_helpers.py", "");
 	tt_file(&t, "usr/lib/python3/dist-packages/depmod.py", "import os\n");
 	tt_file(&t, "usr/lib/python3/dist-packages/unused/__init__.py", "");
 	tt_file(&t, "usr/lib/python3/dist-packages/unused-2.0.egg-info/PKG-INFO", "Name: unused\n");
@@ -195,6 +198,9 @@ static void test_closure(void **state)
 	assert_false(kept(v, "usr/lib/python3.11/ensurepip"));
 	assert_true(kept(v, "usr/lib/python3/dist-packages/numpy/__init__.py"));
 	assert_true(kept(v, "usr/lib/python3/dist-packages/numpy-1.24.egg-info/PKG-INFO"));
+	assert_true(kept(v, "usr/lib/python3/dist-packages/numpy/testing/__init__.py"));
+	assert_false(kept(v, "usr/lib/python3/dist-packages/numpy/core/tests"));  /* test suites go */
+	assert_false(kept(v, "usr/lib/python3/dist-packages/numpy/core/test_helpers.py"));
 	assert_true(kept(v, "usr/lib/python3/dist-packages/depmod.py"));      /* imported by numpy */
 	assert_true(kept(v, "usr/lib/python3/dist-packages/depmod.cpython-311-x86_64-linux-gnu.so"));
 	assert_false(kept(v, "usr/lib/python3/dist-packages/unused"));

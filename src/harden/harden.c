@@ -46,7 +46,6 @@
 static uint64_t capture_used;
 #define ACCOUNT_MAX (1u << 20)
 #define MAX_INTERESTS 160
-#define MAX_LISTED 1000
 #define MAX_DIRS 96
 
 /* --- what the pass captures for the rewrite ----------------------------------- */
@@ -580,6 +579,21 @@ out:
 
 /* --- running -------------------------------------------------------------------- */
 
+/* Env variables naming directories the workload writes to (model caches). */
+static const char *const cache_vars[] = { "HOME", "HF_HOME", "HUGGINGFACE_HUB_CACHE", "HF_HUB_CACHE",
+					  "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE", "TORCH_HOME",
+					  "SENTENCE_TRANSFORMERS_HOME", "XDG_CACHE_HOME", NULL };
+
+static int is_cache_var(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cache_vars[i]; i++)
+		if (strcmp(name, cache_vars[i]) == 0)
+			return 1;
+	return 0;
+}
+
 typedef struct hctx {
 	const sc_harden_opts *o;
 	sc_harden_report r;
@@ -692,10 +706,24 @@ static int plan_minimize(hctx *h, sc_minimize_result *mr)
 	for (i = 0; h->o->writable && h->o->writable[i] && nd < MAX_DIRS; i++)
 		dirs[nd++] = h->o->writable[i];
 	for (i = 0; h->img->config.env && h->img->config.env[i] && nd < MAX_DIRS; i++) {
-		const char *eq = strchr(h->img->config.env[i], '=');
+		const char *kv = h->img->config.env[i], *eq = strchr(kv, '=');
+		char nm[128];
+		const sc_fsnode *fn = NULL;
 
-		if (eq && eq[1] == '/')
-			dirs[nd++] = eq + 1; /* HOME, HF_HOME...: kept when they exist */
+		if (!eq || eq[1] != '/' || strchr(eq, ':') || (size_t)(eq - kv) >= sizeof(nm))
+			continue;
+		memcpy(nm, kv, (size_t)(eq - kv));
+		nm[eq - kv] = '\0';
+		/*
+		 * Model and cache directories (HF_HOME, TORCH_HOME, MODEL_DIR...) are kept
+		 * with their contents; any other variable only when it names a file
+		 * (MODEL_PATH=/app/model.safetensors): CUDA_HOME must not keep the toolkit.
+		 */
+		if (is_cache_var(nm) || strstr(nm, "MODEL") || strstr(nm, "WEIGHTS") || strstr(nm, "CHECKPOINT") ||
+		    (sc_fsview_resolve(h->scan.view, eq + 1, 1, &fn, NULL, 0) == 0 && fn &&
+		     (fn->e.type == SC_FT_REG || fn->e.type == SC_FT_HARDLINK)))
+			dirs[nd++] = eq + 1;
+		sc_error_clear();
 	}
 	dirs[nd] = NULL;
 	mo.dirs = dirs;
@@ -1103,9 +1131,6 @@ static int check_workload(hctx *h)
 
 static int plan_rewrite(hctx *h)
 {
-	static const char *const cache_vars[] = { "HOME", "HF_HOME", "HUGGINGFACE_HUB_CACHE", "HF_HUB_CACHE",
-						  "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE", "TORCH_HOME",
-						  "XDG_CACHE_HOME", NULL };
 	const sc_config *c = &h->img->config;
 	const sc_fsview *v = h->scan.view;
 	size_t i, k;
@@ -1294,15 +1319,21 @@ static int harden(hctx *h)
 				   uid, uid, 0, &h->r.test_after, NULL)) != 0)
 			goto out;
 		if (!same_run(&h->r.test_before, &h->r.test_after)) {
+			size_t d = 0;
+
+			while (d < h->r.test_before.out_len && d < h->r.test_after.out_len &&
+			       h->r.test_before.out[d] == h->r.test_after.out[d])
+				d++;
 			rc = sc_error_set(SC_ECHECK,
 					  "--test-cmd differs: the source %s %d with %zu bytes of output, the hardened image "
-					  "%s %d with %zu bytes (stderr: %.200s); %s was not written",
+					  "%s %d with %zu bytes, first difference at byte %zu (stderr: %.200s); %s was not "
+					  "written",
 					  h->r.test_before.exited ? "exited" : "was killed by signal",
 					  h->r.test_before.exited ? h->r.test_before.status : h->r.test_before.signo,
 					  h->r.test_before.out_len,
 					  h->r.test_after.exited ? "exited" : "was killed by signal",
 					  h->r.test_after.exited ? h->r.test_after.status : h->r.test_after.signo,
-					  h->r.test_after.out_len, h->r.test_after.err ? h->r.test_after.err : "", o->dst);
+					  h->r.test_after.out_len, d, h->r.test_after.err ? h->r.test_after.err : "", o->dst);
 			goto out;
 		}
 		h->r.tested = 1;
@@ -1365,7 +1396,7 @@ int sc_harden_run(sc_harden_report *out, const sc_harden_opts *o)
 	sc_catalog_init(&h->cat2);
 	sc_findings_init(&h->before);
 	sc_findings_init(&h->r.findings);
-	h->removed.max = MAX_LISTED;
+	h->removed.max = 0; /* the report lists everything removed */
 	rc = harden(h);
 	if (rc == 0) {
 		*out = h->r;

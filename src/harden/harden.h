@@ -79,7 +79,7 @@ typedef struct sc_harden_report {
 	size_t removed_files;       /* non-directories gone (whole subtrees counted) */
 	uint64_t removed_bytes;
 	size_t modes_fixed;         /* files and dirs re-added with safe modes */
-	char **removed_paths;       /* NULL-terminated (first 1000) */
+	char **removed_paths;       /* NULL-terminated, sorted: the top of each removed subtree */
 	char **dropped_env;         /* names of Env entries dropped */
 	char **notes;               /* minimize: what could not be resolved */
 	char *user;                 /* "65532:65532" */

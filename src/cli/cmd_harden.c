@@ -43,6 +43,8 @@ static void help(FILE *f)
 		   "                         expansion; Cmd removed)\n"
 		   "  --keep-package-managers\n"
 		   "  --keep-tools           keep network/debug tools and compilers\n"
+		   "  --strip-models         remove the model files the audit flags (pickles, baked\n"
+		   "                         weights: mount them at run time instead)\n"
 		   "  --writable PATH        a directory the user must be able to write (repeatable)\n"
 		   "  --replace              replace DST's tag when it exists\n"
 		   "  --db PATH              count vulnerabilities before/after with this database\n"
@@ -56,7 +58,7 @@ static void help(FILE *f)
 int sc_cmd_harden(int argc, char **argv)
 {
 	enum { O_USER = 256, O_KEEPSH, O_KEEPPM, O_KEEPTOOLS, O_WRITABLE, O_REPLACE, O_FORMAT, O_ENTRY, O_DB, O_SBOM,
-	       O_MIN, O_KEEP, O_TEST, O_TTIME, O_PROBE, O_LAYERING, O_SCRATCH };
+	       O_MIN, O_KEEP, O_TEST, O_TTIME, O_PROBE, O_LAYERING, O_SCRATCH, O_STRIP };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, O_USER },
 		{ "keep-shell", no_argument, NULL, O_KEEPSH },
@@ -74,6 +76,7 @@ int sc_cmd_harden(int argc, char **argv)
 		{ "probe", no_argument, NULL, O_PROBE },
 		{ "layering", required_argument, NULL, O_LAYERING },
 		{ "scratch", required_argument, NULL, O_SCRATCH },
+		{ "strip-models", no_argument, NULL, O_STRIP },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -137,6 +140,7 @@ int sc_cmd_harden(int argc, char **argv)
 				return sc_cli_usage_error("harden", "--layering wants squash or append, not '%s'", optarg);
 			break;
 		case O_SCRATCH: o.scratch = optarg; break;
+		case O_STRIP: o.strip_models = 1; break;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				json = 1;

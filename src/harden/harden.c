@@ -440,6 +440,8 @@ static int removable(const sc_harden_opts *o, const char *id)
 		return !o->keep_package_managers;
 	if (strcmp(id, "SC-2003") == 0 || strcmp(id, "SC-2004") == 0)
 		return !o->keep_tools;
+	if (strcmp(id, "SC-5001") == 0 || strcmp(id, "SC-5002") == 0)
+		return o->strip_models;
 	return strcmp(id, "SC-2005") == 0 || strcmp(id, "SC-2006") == 0;
 }
 
@@ -877,14 +879,60 @@ static int rm_tree(const char *dir)
 	return 0;
 }
 
+/* A decimal id in [s, e) up to ':' (nothing else), at most UINT32_MAX. */
+static int parse_id(const char *s, const char *e, uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	while (p < e && *p != ':') {
+		if (*p < '0' || *p > '9' || (v = v * 10 + (uint64_t)(*p - '0')) > UINT32_MAX)
+			return 0;
+		p++;
+	}
+	if (p == s)
+		return 0;
+	*out = (uint32_t)v;
+	return 1;
+}
+
+/*
+ * The third and fourth fields of the line "NAME:x:F3:F4..." of an account
+ * file's capture (passwd: uid, gid; group: gid).  1 when found.
+ */
+static int acct_ids(const sc_capture *c, const char *name, uint32_t *f3, uint32_t *f4)
+{
+	const char *p, *end, *nl;
+	size_t nlen = strlen(name);
+
+	if (!c || !c->data)
+		return 0;
+	for (p = (const char *)c->data, end = p + c->len; p < end; p = nl ? nl + 1 : end) {
+		const char *le, *f[4];
+		size_t k = 1;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		le = nl ? nl : end;
+		if ((size_t)(le - p) <= nlen || memcmp(p, name, nlen) != 0 || p[nlen] != ':')
+			continue;
+		f[0] = p;
+		while (k < 4 && (f[k] = memchr(f[k - 1], ':', (size_t)(le - f[k - 1]))) != NULL)
+			f[k] = f[k] + 1, k++;
+		if (k < 3 || !parse_id(f[2], le, f3))
+			continue;
+		if (f4 && (k < 4 || !parse_id(f[3], le, f4)))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
 /* uid:gid of a config User ("", "name", "uid", "name:group", "uid:gid") in the source's accounts. */
 static int resolve_user(const sc_fsview *v, const char *spec, uint32_t *uid, uint32_t *gid)
 {
 	char user[128], grp[128] = "";
 	const char *colon;
-	const sc_capture *pw, *gr;
 	int bad;
-	char *end;
 
 	*uid = *gid = 0;
 	if (!spec || !*spec)
@@ -893,60 +941,17 @@ static int resolve_user(const sc_fsview *v, const char *spec, uint32_t *uid, uin
 	snprintf(user, sizeof(user), "%.*s", (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
 	if (colon)
 		snprintf(grp, sizeof(grp), "%s", colon + 1);
-	pw = acct_capture(v, "etc/passwd", &bad);
 	if (user[0] >= '0' && user[0] <= '9') {
-		unsigned long u = strtoul(user, &end, 10);
-
-		if (*end || u > UINT32_MAX)
+		if (!parse_id(user, user + strlen(user), uid))
 			return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not valid", spec);
-		*uid = (uint32_t)u;
-	} else {
-		const char *p = pw ? (const char *)pw->data : NULL, *e = p ? p + pw->len : NULL;
-		size_t ul = strlen(user);
-		int found = 0;
-
-		for (; p && p < e && !found; p = memchr(p, '\n', (size_t)(e - p)) ? (const char *)memchr(p, '\n', (size_t)(e - p)) + 1 : e) {
-			unsigned long u, g;
-			const char *f = p + ul;
-
-			if ((size_t)(e - p) > ul + 1 && memcmp(p, user, ul) == 0 && *f == ':' &&
-			    (f = memchr(f + 1, ':', (size_t)(e - f - 1))) != NULL && sscanf(f + 1, "%lu:%lu", &u, &g) == 2 &&
-			    u <= UINT32_MAX && g <= UINT32_MAX) {
-				*uid = (uint32_t)u;
-				*gid = (uint32_t)g;
-				found = 1;
-			}
-		}
-		if (!found)
-			return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not in etc/passwd", spec);
+	} else if (!acct_ids(acct_capture(v, "etc/passwd", &bad), user, uid, gid)) {
+		return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not in etc/passwd", spec);
 	}
 	if (grp[0] >= '0' && grp[0] <= '9') {
-		unsigned long g = strtoul(grp, &end, 10);
-
-		if (*end || g > UINT32_MAX)
+		if (!parse_id(grp, grp + strlen(grp), gid))
 			return sc_error_set(SC_EINPUT, "the image's User '%.100s' is not valid", spec);
-		*gid = (uint32_t)g;
-	} else if (grp[0]) {
-		const char *p, *e;
-		size_t gl = strlen(grp);
-		int found = 0;
-
-		gr = acct_capture(v, "etc/group", &bad);
-		p = gr ? (const char *)gr->data : NULL;
-		e = p ? p + gr->len : NULL;
-		for (; p && p < e && !found; p = memchr(p, '\n', (size_t)(e - p)) ? (const char *)memchr(p, '\n', (size_t)(e - p)) + 1 : e) {
-			unsigned long g;
-			const char *f = p + gl;
-
-			if ((size_t)(e - p) > gl + 1 && memcmp(p, grp, gl) == 0 && *f == ':' &&
-			    (f = memchr(f + 1, ':', (size_t)(e - f - 1))) != NULL && sscanf(f + 1, "%lu", &g) == 1 &&
-			    g <= UINT32_MAX) {
-				*gid = (uint32_t)g;
-				found = 1;
-			}
-		}
-		if (!found)
-			return sc_error_set(SC_EINPUT, "the image's User group '%.100s' is not in etc/group", grp);
+	} else if (grp[0] && !acct_ids(acct_capture(v, "etc/group", &bad), grp, gid, NULL)) {
+		return sc_error_set(SC_EINPUT, "the image's User group '%.100s' is not in etc/group", grp);
 	}
 	return 0;
 }

@@ -41,6 +41,7 @@ typedef struct sc_harden_opts {
 	int keep_shell;             /* do not remove shells (needed when the entrypoint runs sh -c) */
 	int keep_package_managers;
 	int keep_tools;             /* network/debug tools and compilers */
+	int strip_models;           /* also remove model files the audit flags (SC-5001 pickles, SC-5002 weights) */
 	int replace;                /* replace DST's tag */
 	const char *const *writable; /* extra paths the user must be able to write (NULL-terminated) */
 	const char *const *entrypoint; /* new Entrypoint (Cmd removed), NULL-terminated; NULL = keep */

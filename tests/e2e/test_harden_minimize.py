@@ -221,3 +221,29 @@ def test_cuda_closure(cuda_image, tmp_path):
         p = runc_run(str(tmp_path / "bundle"), ["/lib64/ld-linux-x86-64.so.2", "--list",
                                                 "/usr/local/cuda/lib64/" + so], "scute-cuda-" + so)
         assert p.returncode == 0 and "not found" not in p.stdout, (so, p.stdout, p.stderr)
+
+
+@pytest.mark.parametrize("user,flag,expect", [("nobody", "nobody:65534", "65534"), ("4242:4242", "app:4242", "4242")])
+def test_test_cmd_runs_source_as_its_user(debian_dir, tmp_path, user, flag, expect):
+    """The source runs as its config User (a name from etc/passwd or uid:gid),
+    the result as --user: with the same uid both print it."""
+    need_runc()
+    from test_harden import variant
+
+    def as_user(cfg):
+        cfg.setdefault("config", {})["User"] = user
+    src = variant(debian_dir, tmp_path, [images.D("srv")], "user", as_user)
+    rep = harden(src, "oci:%s:h" % (tmp_path / "o"), "--user", flag, "--entrypoint", "/usr/bin/true",
+                 "--test-cmd", "/usr/bin/id -u")
+    assert rep["test"]["source"]["stdout"] == expect + "\n" == rep["test"]["hardened"]["stdout"], rep["test"]
+
+
+def test_strip_models(tmp_path):
+    """--strip-models removes the model files the audit flags (the malicious
+    pickle, the baked weights); without it they stay."""
+    src = image_ref("oci", images.sample(os.path.join(images.cache_root(), "sample", "oci")), "demo")
+    rep = harden(src, "oci:%s:a" % (tmp_path / "o"), "--strip-models")
+    for p in ("app/models/legacy.pkl", "app/models/model.safetensors", "app/models/model.pt"):
+        assert p in rep["removed"], rep["removed"]
+    rep = harden(src, "oci:%s:b" % (tmp_path / "o"))
+    assert not [p for p in rep["removed"] if p.startswith("app/")], rep["removed"]

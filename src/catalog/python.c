@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/path.h"
+#include "core/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,45 +101,6 @@ int sc_python_normalize(char *out, size_t outsz, const char *name, size_t len)
 }
 
 /* ---- metadata ------------------------------------------------------------- */
-
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n, k;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
 
 typedef struct {
 	const char *p;
@@ -400,7 +362,7 @@ int sc_python_parse_metadata(sc_pymeta *out, const char *data, size_t len)
 		hdr_end += ll + (nl ? 1 : 0);
 	}
 	m.headers_cut = hdr_end >= len;
-	m.invalid_utf8 = !utf8_valid((const unsigned char *)data, hdr_end);
+	m.invalid_utf8 = !sc_utf8_valid(data, hdr_end);
 	ascii_only = m.invalid_utf8;
 
 	while (pos < hdr_end) {

@@ -65,42 +65,6 @@ extern char **environ;
 /* ------------------------------------------------------------------------ */
 /* Spec validation and config.json                                          */
 
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned c = *p, n, cp, i;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* Count a NULL-terminated list against the limits; every item UTF-8. */
 static int check_list(const char *const *v, const char *what, int is_env, size_t *bytes)
 {
@@ -112,7 +76,7 @@ static int check_list(const char *const *v, const char *what, int is_env, size_t
 		if (sc_add_overflow(*bytes, strlen(v[i]) + 1, bytes) || *bytes > SC_RUN_MAX_ARG_BYTES)
 			return sc_error_set(SC_EUSAGE, "run: argv, env and cwd exceed %zu bytes",
 					    SC_RUN_MAX_ARG_BYTES);
-		if (!utf8_valid(v[i]))
+		if (!sc_utf8_valid(v[i], strlen(v[i])))
 			return sc_error_set(SC_EUNSUPPORTED,
 					    "run: %s[%zu] is not valid UTF-8 (an OCI config.json cannot carry it)",
 					    what, i);

@@ -736,30 +736,18 @@ static int plan_minimize(hctx *h, sc_minimize_result *mr)
 	sc_ldso_result_release(&ld);
 	if (rc)
 		return rc;
-	/* pre-order walk; an unmarked node is whited out with its subtree */
-	n = top->first_child;
-	while (n) {
-		int descend = n->mark && n->e.type == SC_FT_DIR;
+	/* pre-order; an unmarked node is whited out with its subtree */
+	for (n = sc_fsview_next(top, top, 1); n; n = sc_fsview_next(top, n, n->mark)) {
+		item *it;
 
-		if (!n->mark) {
-			item *it;
-
-			if ((rc = plan_add(&h->p, n->e.path, &it)) != 0)
-				return rc;
-			it->e.type = SC_FT_WHITEOUT;
-			h->r.removed++;
-			if ((rc = sc_strv_pushn(&h->removed, n->e.path, strlen(n->e.path))) != 0)
-				return rc;
-		}
-		if (descend && n->first_child) {
-			n = n->first_child;
+		if (n->mark)
 			continue;
-		}
-		while (n != top && !n->next_sibling)
-			n = n->parent;
-		if (n == top)
-			break;
-		n = n->next_sibling;
+		if ((rc = plan_add(&h->p, n->e.path, &it)) != 0)
+			return rc;
+		it->e.type = SC_FT_WHITEOUT;
+		h->r.removed++;
+		if ((rc = sc_strv_pushn(&h->removed, n->e.path, strlen(n->e.path))) != 0)
+			return rc;
 	}
 	return 0;
 }

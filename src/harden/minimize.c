@@ -461,32 +461,17 @@ typedef int (*skip_fn)(const sc_fsnode *top, const sc_fsnode *n);
 static int keep_tree(mz *m, sc_fsnode *top, skip_fn skip)
 {
 	sc_fsnode *n;
-	int rc;
+	int rc, descend = 1;
 
 	if ((rc = keep_node(m, top)) != 0)
 		return rc;
-	n = top->first_child;
-	while (n) {
-		int descend = 0;
-
-		if (!skip || !skip(top, n)) {
-			if (n->e.type == SC_FT_SYMLINK)
-				rc = keep_path(m, n->e.path, 1, NULL);
-			else
-				rc = keep_node(m, n);
-			if (rc)
-				return rc;
-			descend = n->e.type == SC_FT_DIR;
-		}
-		if (descend && n->first_child) {
-			n = n->first_child;
+	for (n = sc_fsview_next(top, top, 1); n; n = sc_fsview_next(top, n, descend)) {
+		descend = 0;
+		if (skip && skip(top, n))
 			continue;
-		}
-		while (n != top && !n->next_sibling)
-			n = n->parent;
-		if (n == top)
-			break;
-		n = n->next_sibling;
+		if ((rc = n->e.type == SC_FT_SYMLINK ? keep_path(m, n->e.path, 1, NULL) : keep_node(m, n)) != 0)
+			return rc;
+		descend = n->e.type == SC_FT_DIR;
 	}
 	return 0;
 }

@@ -610,6 +610,45 @@ int sc_fsview_walk(const sc_fsview *v, sc_fsview_walk_cb cb, void *ud)
 	return 0;
 }
 
+typedef struct list_ctx {
+	const sc_fsnode **v;
+	size_t n;
+} list_ctx;
+
+static int list_cb(const sc_fsnode *n, void *ud)
+{
+	list_ctx *c = ud;
+
+	if (n->e.path[0])
+		c->v[c->n++] = n;
+	return 0;
+}
+
+int sc_fsview_list(const sc_fsview *v, const sc_fsnode ***out, size_t *n)
+{
+	list_ctx c = { sc_calloc(sc_fsview_count(v) + 1, sizeof(*c.v)), 0 };
+	int rc;
+
+	if (!c.v)
+		return SC_ENOMEM;
+	if ((rc = sc_fsview_walk(v, list_cb, &c)) != 0) {
+		free(c.v);
+		return rc;
+	}
+	*out = c.v;
+	*n = c.n;
+	return 0;
+}
+
+sc_fsnode *sc_fsview_next(const sc_fsnode *top, const sc_fsnode *n, int descend)
+{
+	if (descend && n->first_child)
+		return n->first_child;
+	while (n != top && !n->next_sibling)
+		n = n->parent;
+	return n == top ? NULL : n->next_sibling;
+}
+
 const sc_capture *sc_fsnode_capture(const sc_fsnode *n, const sc_interest *interest)
 {
 	const sc_capture *c;

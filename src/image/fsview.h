@@ -83,6 +83,21 @@ int sc_fsview_resolve(const sc_fsview *v, const char *path, int follow_last, con
 typedef int (*sc_fsview_walk_cb)(const sc_fsnode *n, void *ud);
 int sc_fsview_walk(const sc_fsview *v, sc_fsview_walk_cb cb, void *ud);
 
+/*
+ * Every node but the root in walk order, as an array the caller frees
+ * (*n entries).  The nodes stay the view's.
+ */
+int sc_fsview_list(const sc_fsview *v, const sc_fsnode ***out, size_t *n);
+
+/*
+ * The node after n in a pre-order traversal of top's subtree (top itself
+ * excluded), following the tree links; descend = 0 skips n's children.
+ * NULL when the subtree is done.  Start with n = top, descend = 1.  For
+ * algorithms that prune whole subtrees; the order of siblings is the
+ * order they were linked, not name order.
+ */
+sc_fsnode *sc_fsview_next(const sc_fsnode *top, const sc_fsnode *n, int descend);
+
 /* What `interest` captured from the file at this node (hard links: their target), or NULL. */
 const sc_capture *sc_fsnode_capture(const sc_fsnode *n, const sc_interest *interest);
 

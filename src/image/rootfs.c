@@ -303,14 +303,6 @@ typedef struct nodes {
 	size_t n;
 } nodes;
 
-static int collect_cb(const sc_fsnode *n, void *ud)
-{
-	nodes *ns = ud;
-
-	ns->v[ns->n++] = n;
-	return 0;
-}
-
 /* Regular files the content pass must have created (one per hard-link group). */
 static uint64_t count_files(rfs *r, const nodes *ns)
 {
@@ -495,11 +487,7 @@ int sc_rootfs_extract_stats(sc_image *img, const char *extra_tar, const sc_fsvie
 					  errno, "rootfs: cannot open directory '%s'", dir);
 	if ((rc = check_empty(&r)) != 0)
 		goto out;
-	if (!(ns.v = sc_calloc(sc_fsview_count(view) + 1, sizeof(*ns.v)))) {
-		rc = SC_ENOMEM;
-		goto out;
-	}
-	if ((rc = sc_fsview_walk(view, collect_cb, &ns)) != 0 || (rc = sc_link_groups_new(&r.g, view)) != 0)
+	if ((rc = sc_fsview_list(view, &ns.v, &ns.n)) != 0 || (rc = sc_link_groups_new(&r.g, view)) != 0)
 		goto out;
 	if ((rc = make_dirs(&r, &ns)) != 0)
 		goto out;

@@ -149,14 +149,6 @@ typedef struct nodes {
 	size_t n;
 } nodes;
 
-static int collect_cb(const sc_fsnode *n, void *ud)
-{
-	nodes *ns = ud;
-
-	ns->v[ns->n++] = n;
-	return 0;
-}
-
 static int write_entries(sc_tarwriter *t, sq *s, const nodes *ns, const sc_link_groups *g, int64_t epoch)
 {
 	size_t i;
@@ -236,12 +228,11 @@ int sc_squash_layer(sc_image_writer *w, sc_image *img, const char *extra_tar, co
 
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
-	if (!(ns.v = sc_calloc(sc_fsview_count(view) + 1, sizeof(*ns.v))) ||
-	    !(s.spots = sc_calloc(sc_fsview_count(view) + 1, sizeof(*s.spots)))) {
+	if (!(s.spots = sc_calloc(sc_fsview_count(view) + 1, sizeof(*s.spots)))) {
 		rc = SC_ENOMEM;
 		goto out;
 	}
-	if ((rc = sc_fsview_walk(view, collect_cb, &ns)) != 0 || (rc = sc_link_groups_new(&g, view)) != 0)
+	if ((rc = sc_fsview_list(view, &ns.v, &ns.n)) != 0 || (rc = sc_link_groups_new(&g, view)) != 0)
 		goto out;
 	/* Each file's place in the spool: walk order, back to back. */
 	for (i = 0; i < ns.n; i++) {

@@ -1009,11 +1009,8 @@ static int test_run(hctx *h, const char *name, const char *htar, const char *con
 	if ((rc = take_output(out, &rr)) != 0)
 		goto out;
 	if (opened) {
-		*opened = sc_strv_finish(&rr.opened, 0);
 		h->r.probed = rr.opened.n;
-		if (*opened)
-			for (h->r.probed = 0; (*opened)[h->r.probed]; h->r.probed++)
-				;
+		*opened = sc_strv_finish(&rr.opened, 0);
 	}
 out:
 	sc_run_result_release(&rr);

@@ -320,7 +320,8 @@ typedef struct mz {
 	unsigned char *pkg_kept;
 	int py, gpu_seen;
 	sc_strv sites;          /* directories searched for top-level modules */
-	sc_strv mods;           /* top-level module names already looked up */
+	char **mods;            /* open addressing: top-level module names already looked up */
+	size_t nmods, capmods;  /* capmods: power of two */
 } mz;
 
 static int eix_cmp(const void *a, const void *b)
@@ -626,17 +627,53 @@ static int record_skip(const char *path)
 	return is_test_path(p, 0);
 }
 
+static size_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* 1 when name is new (added), 0 when seen, SC_ENOMEM. */
+static int mods_add(mz *m, const char *name)
+{
+	size_t h, i;
+
+	if ((m->nmods + 1) * 2 > m->capmods) {
+		size_t nc = m->capmods ? m->capmods * 2 : 256;
+		char **nt = sc_calloc(nc, sizeof(*nt));
+
+		if (!nt)
+			return SC_ENOMEM;
+		for (i = 0; i < m->capmods; i++)
+			if (m->mods[i]) {
+				for (h = str_hash(m->mods[i]) & (nc - 1); nt[h]; h = (h + 1) & (nc - 1))
+					;
+				nt[h] = m->mods[i];
+			}
+		free(m->mods);
+		m->mods = nt;
+		m->capmods = nc;
+	}
+	for (h = str_hash(name) & (m->capmods - 1); m->mods[h]; h = (h + 1) & (m->capmods - 1))
+		if (strcmp(m->mods[h], name) == 0)
+			return 0;
+	if (!(m->mods[h] = sc_strdup(name)))
+		return SC_ENOMEM;
+	m->nmods++;
+	return 1;
+}
+
 /* Look up a top-level module in the site directories and keep it whole (but its test suites). */
 static int py_module(mz *m, const char *name)
 {
 	size_t i, nl = strlen(name);
 	int rc, found = 0;
 
-	for (i = 0; i < m->mods.n; i++)
-		if (strcmp(m->mods.v[i], name) == 0)
-			return 0;
-	if ((rc = sc_strv_pushn(&m->mods, name, nl)) != 0)
-		return rc;
+	if ((rc = mods_add(m, name)) <= 0)
+		return rc; /* seen before, or out of memory */
 	for (i = 0; i < m->sites.n; i++) {
 		char cand[SC_PATH_MAX];
 		sc_fsnode *d = m->sites.v[i][0] ? lookup(m, m->sites.v[i]) : (sc_fsnode *)sc_fsview_root(m->v);
@@ -810,6 +847,21 @@ static int ends_with(const char *s, size_t len, const char *suffix)
 	return len > sl && memcmp(s + len - sl, suffix, sl) == 0;
 }
 
+/* The module NAME (len bytes) of site directory `site` is kept: SITE/NAME or SITE/NAME.py. */
+static int module_kept(mz *m, const char *site, const char *name, size_t len)
+{
+	char p[SC_PATH_MAX];
+	const sc_fsnode *n;
+
+	if (snprintf(p, sizeof(p), "%s/%.*s", site, (int)len, name) >= (int)sizeof(p) - 3)
+		return 0;
+	if (!(n = sc_fsview_lookup(m->v, p))) {
+		strcat(p, ".py");
+		n = sc_fsview_lookup(m->v, p);
+	}
+	return n && n->mark;
+}
+
 /* Metadata of kept distributions: *.dist-info / *.egg-info named after a kept module or listing one. */
 static int py_metadata(mz *m)
 {
@@ -834,21 +886,7 @@ static int py_metadata(mz *m)
 			for (k = 0; k < dl; k++)
 				dist[k] = c->name[k] == '.' ? '_' : (char)tolower((unsigned char)c->name[k]);
 			dist[dl] = '\0';
-			for (k = 0; k < m->mods.n && !keep; k++) {
-				char p[SC_PATH_MAX];
-				const sc_fsnode *mn;
-
-				if (strcasecmp(m->mods.v[k], dist) != 0)
-					continue;
-				/* only when the module was found (kept) somewhere */
-				snprintf(p, sizeof(p), "%s/%s", m->sites.v[i], m->mods.v[k]);
-				mn = sc_fsview_lookup(m->v, p);
-				if (!mn) {
-					snprintf(p, sizeof(p), "%s/%s.py", m->sites.v[i], m->mods.v[k]);
-					mn = sc_fsview_lookup(m->v, p);
-				}
-				keep = mn && mn->mark;
-			}
+			keep = module_kept(m, m->sites.v[i], dist, dl);
 			if (!keep && c->e.type == SC_FT_DIR) {
 				char p[SC_PATH_MAX];
 				const sc_fsnode *tl;
@@ -861,18 +899,8 @@ static int py_metadata(mz *m)
 					while (s < end && !keep) {
 						const char *nl = memchr(s, '\n', (size_t)(end - s));
 						size_t ll = nl ? (size_t)(nl - s) : (size_t)(end - s);
-						char q[SC_PATH_MAX];
-						const sc_fsnode *mn;
-
-						if (ll && ll < PY_NAME_MAX) {
-							snprintf(q, sizeof(q), "%s/%.*s", m->sites.v[i], (int)ll, s);
-							mn = sc_fsview_lookup(m->v, q);
-							if (!mn) {
-								snprintf(q, sizeof(q), "%s/%.*s.py", m->sites.v[i], (int)ll, s);
-								mn = sc_fsview_lookup(m->v, q);
-							}
-							keep = mn && mn->mark;
-						}
+						if (ll && ll < PY_NAME_MAX)
+							keep = module_kept(m, m->sites.v[i], s, ll);
 						s += ll + 1;
 					}
 				}
@@ -1212,7 +1240,9 @@ out:
 	free(m.files);
 	free(m.pkg_kept);
 	sc_strv_release(&m.sites);
-	sc_strv_release(&m.mods);
+	for (i = 0; i < m.capmods; i++)
+		free(m.mods[i]);
+	free(m.mods);
 	sc_minimize_result_release(&r);
 	return rc;
 }

@@ -382,21 +382,21 @@ static const sc_rule user_root = {
 };
 static const sc_rule setuid_files = {
 	"SC-1002", SC_AUDIT_PRIVILEGE, SC_LEVEL_MEDIUM, "setuid or setgid files",
-	"scute harden --strip-setuid (clears setuid/setgid bits)", "CIS Docker 4.8; Dockle CIS-DI-0008",
+	"scute harden (re-adds the files without setuid/setgid bits)", "CIS Docker 4.8; Dockle CIS-DI-0008",
 	check_setuid,
 };
 static const sc_rule world_writable = {
 	"SC-1003", SC_AUDIT_PRIVILEGE, SC_LEVEL_MEDIUM, "world-writable files or directories without sticky bit",
-	"scute harden --fix-permissions (removes o+w, adds +t to shared dirs)",
+	"scute harden (re-adds world-writable files and directories without o+w; /tmp gets 01777)",
 	"CIS Linux 6.1.10 / 6.1.11 (applied to images)", check_world_writable,
 };
 static const sc_rule unknown_owner = {
 	"SC-1004", SC_AUDIT_PRIVILEGE, SC_LEVEL_LOW, "files owned by a uid or gid the image does not define",
-	"scute harden --fix-permissions (chowns to root or the run user)", "CIS Linux 6.1.12 / 6.1.13", check_owners,
+	"chown the files to root (or the run user) in the build", "CIS Linux 6.1.12 / 6.1.13", check_owners,
 };
 static const sc_rule file_caps = {
 	"SC-1005", SC_AUDIT_PRIVILEGE, SC_LEVEL_MEDIUM, "files with capabilities",
-	"scute harden --strip-setuid (also drops security.capability)", "CIS Docker 5.3 (capabilities)", check_caps,
+	"setcap -r in the build, or scute harden --layering squash (extended attributes are not carried over)", "CIS Docker 5.3 (capabilities)", check_caps,
 };
 static const sc_rule account_db = {
 	"SC-1006", SC_AUDIT_PRIVILEGE, SC_LEVEL_HIGH, "empty passwords or duplicate uids/gids",

@@ -1091,7 +1091,7 @@ static int check_tokens(const sc_audit_ctx *ctx, const sc_rule *r, sc_findings *
 
 static const sc_rule env_rule = {
 	"SC-3001", SC_AUDIT_SECRETS, SC_LEVEL_CRITICAL, "credentials in the image config environment",
-	"pass secrets at run time (orchestrator secrets, mounted files); scute harden --drop-env NAME",
+	"pass secrets at run time (orchestrator secrets, mounted files); scute harden drops secret-looking Env entries",
 	"CIS Docker 4.10; Dockle CIS-DI-0010", check_env,
 };
 static const sc_rule label_rule = {

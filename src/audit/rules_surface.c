@@ -325,28 +325,28 @@ static int check_leftovers(const sc_audit_ctx *ctx, const sc_rule *r, sc_finding
 
 static const sc_rule shell_rule = {
 	"SC-2001", SC_AUDIT_SURFACE, SC_LEVEL_MEDIUM, "a shell is present",
-	"scute harden --remove-shells (keeps what the entrypoint needs)",
+	"scute harden (removes shells unless --keep-shell; refuses an entrypoint that runs one)",
 	"CIS Docker 4.3; NIST SP 800-190 4.1.2", check_shells,
 };
 static const sc_rule pkg_rule = {
 	"SC-2002", SC_AUDIT_SURFACE, SC_LEVEL_MEDIUM, "a package manager is present",
-	"scute harden --remove-package-managers", "CIS Docker 4.3", check_pkg_managers,
+	"scute harden (removes package-manager binaries, keeps their databases)", "CIS Docker 4.3", check_pkg_managers,
 };
 static const sc_rule net_rule = {
 	"SC-2003", SC_AUDIT_SURFACE, SC_LEVEL_LOW, "network or debugging tools are present",
-	"scute harden --remove-tools", "CIS Docker 4.3; NIST SP 800-190 4.1.2", check_net_tools,
+	"scute harden (removes them unless --keep-tools)", "CIS Docker 4.3; NIST SP 800-190 4.1.2", check_net_tools,
 };
 static const sc_rule compiler_rule = {
 	"SC-2004", SC_AUDIT_SURFACE, SC_LEVEL_MEDIUM, "compilers, build tools or development headers are present",
-	"scute harden --remove-tools (or build in a separate stage)", "CIS Docker 4.3", check_compilers,
+	"scute harden (removes them unless --keep-tools), or build in a separate stage", "CIS Docker 4.3", check_compilers,
 };
 static const sc_rule cache_rule = {
 	"SC-2005", SC_AUDIT_SURFACE, SC_LEVEL_LOW, "documentation and package caches are present",
-	"scute harden --minimize (drops docs and caches)", "Dockle DKL-DI-0005; CIS Docker 4.3", check_caches,
+	"scute harden (removes docs and caches)", "Dockle DKL-DI-0005; CIS Docker 4.3", check_caches,
 };
 static const sc_rule leftover_rule = {
 	"SC-2006", SC_AUDIT_SURFACE, SC_LEVEL_LOW, "repository, editor or build leftovers are present",
-	"scute harden --minimize, or a .dockerignore", "Dockle CIS-DI-0010 (sensitive files)", check_leftovers,
+	"scute harden (removes them), or a .dockerignore", "Dockle CIS-DI-0010 (sensitive files)", check_leftovers,
 };
 
 const sc_rule *const sc_rules_surface[] = { &shell_rule, &pkg_rule, &net_rule, &compiler_rule, &cache_rule,

@@ -221,8 +221,9 @@ int sc_cmd_harden(int argc, char **argv)
 			r.removed_bytes / 1e6);
 		fprintf(out.f, "%-22s %zu\n", "Modes fixed", r.modes_fixed);
 		if (r.minimized)
-			fprintf(out.f, "%-22s closure%s%s, %zu Python modules, %zu files probed\n", "Minimized",
-				r.python ? " + Python" : "", r.gpu ? " + GPU dlopen list" : "", r.modules, r.probed);
+			fprintf(out.f, "%-22s closure%s%s, %zu Python modules, %zu files probed, %zu packages gone\n",
+				"Minimized", r.python ? " + Python" : "", r.gpu ? " + GPU dlopen list" : "", r.modules,
+				r.probed, r.packages_dropped);
 		if (o.test_cmd)
 			fprintf(out.f, "%-22s identical (exit %d, %zu bytes of stdout)\n", "Test command",
 				r.test_after.status, r.test_after.out_len);

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "catalog/catalog.h"
+#include "catalog/dpkg.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -53,6 +54,9 @@ static uint64_t capture_used;
 static const char *const acct_globs[] = { "etc/passwd", "etc/group", NULL };
 static const sc_interest acct_interest = { .name = "harden accounts", .globs = acct_globs,
 					   .capture_max = ACCOUNT_MAX };
+static const char *const dpkg_globs[] = { "var/lib/dpkg/status", NULL };
+static const sc_interest dpkg_interest = { .name = "harden dpkg status", .globs = dpkg_globs,
+					   .capture_max = SC_DPKG_STATUS_MAX };
 
 typedef struct fbuf {
 	unsigned char *data;
@@ -628,6 +632,7 @@ static int collect_interests(hctx *h)
 		return rc;
 	h->ins[h->n_ins++] = &acct_interest;
 	h->ins[h->n_ins++] = &mode_interest;
+	h->ins[h->n_ins++] = &dpkg_interest;
 	if (h->o->minimize)
 		for (i = 0; sc_minimize_interests[i]; i++)
 			h->ins[h->n_ins++] = sc_minimize_interests[i];
@@ -815,6 +820,8 @@ static int fd_sink(void *ud, const void *data, size_t len)
  */
 static int apply_plan(hctx *h, int64_t epoch)
 {
+	const sc_interest *all[MAX_INTERESTS * 2];
+	size_t n;
 	sc_tarwriter *t = NULL;
 	sc_stream *st = NULL;
 	sc_layer l;
@@ -835,12 +842,19 @@ static int apply_plan(hctx *h, int64_t epoch)
 		close(fd);
 		return rc;
 	}
+	/* the pass's interests: the hardener's, the audit's and every cataloger's */
+	memcpy(all, h->ins, h->n_ins * sizeof(*all));
+	n = h->n_ins;
+	if ((rc = sc_catalog_interests(all, &n, sizeof(all) / sizeof(all[0]))) != 0) {
+		sc_stream_close(st);
+		return rc;
+	}
 	memset(&lo, 0, sizeof(lo));
 	lo.index = h->img->manifest.n_layers;
 	lo.name = "the hardening layer";
 	lo.hint = SC_COMP_NONE;
-	lo.interests = h->ins;
-	lo.n_interests = h->n_ins;
+	lo.interests = all;
+	lo.n_interests = n;
 	lo.allow_devices = 1;
 	if ((rc = sc_layer_read(&l, st, &lo)) != 0)
 		return rc;
@@ -1200,6 +1214,134 @@ static int plan_rewrite(hctx *h)
 	return 0;
 }
 
+/* The result no longer has path: not in the --minimize closure, or under a whiteout of the plan. */
+static int gone(hctx *h, const char *path)
+{
+	const sc_fsnode *n = sc_fsview_lookup(h->scan.view, path);
+	const item *it;
+
+	if (!n || (h->o->minimize && !n->mark))
+		return 1;
+	if ((it = plan_find(&h->p, path)) != NULL && it->e.type == SC_FT_WHITEOUT)
+		return 1;
+	return under_whiteout(&h->p, path);
+}
+
+static int doc_path(const char *p)
+{
+	static const char *const pre[] = { "usr/share/doc/", "usr/share/man/", "usr/share/info/", "usr/share/locale/",
+					   "usr/share/lintian/", NULL };
+	size_t i;
+
+	for (i = 0; pre[i]; i++)
+		if (strncmp(p, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* A Debian package has a file left in the result (documentation aside); unknown file lists count as left. */
+static int deb_present(hctx *h, const sc_package *p)
+{
+	size_t i;
+
+	if (!p->files)
+		return 1;
+	for (i = 0; p->files[i]; i++) {
+		const sc_fsnode *n = sc_fsview_lookup(h->scan.view, p->files[i]);
+
+		if (n && n->e.type != SC_FT_DIR && !doc_path(p->files[i]) && !gone(h, p->files[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * With --minimize, var/lib/dpkg/status keeps the paragraphs of the packages
+ * that still have files (as distroless's status.d lists what is there), and
+ * the file lists of the others go: SBOMs and scanners see what the image
+ * holds, not what it once held.  A status file that was not captured whole
+ * is left as it is.
+ */
+static int plan_dpkg_status(hctx *h)
+{
+	const sc_fsnode *sn = sc_fsview_lookup(h->scan.view, "var/lib/dpkg/status");
+	const sc_capture *c = sn && sn->e.type == SC_FT_REG ? sc_fsnode_capture(sn, &dpkg_interest) : NULL;
+	sc_strv drop = { 0 };
+	sc_buf b;
+	const char *p, *end;
+	size_t i, k;
+	item *it;
+	int rc = 0;
+
+	if (!h->o->minimize || !c || c->truncated || gone(h, "var/lib/dpkg/status"))
+		return 0;
+	for (i = 0; i < h->cat.n_pkgs; i++) {
+		const sc_package *pk = &h->cat.pkgs[i];
+		char key[512];
+
+		if (pk->eco != SC_ECO_DEB || deb_present(h, pk))
+			continue;
+		snprintf(key, sizeof(key), "%s %s", pk->name, pk->arch ? pk->arch : "");
+		if ((rc = sc_strv_pushn(&drop, key, strlen(key))) != 0)
+			goto out;
+		for (k = 0; k < 2; k++) { /* its file lists: NAME.list, NAME:ARCH.list */
+			char lp[SC_PATH_MAX];
+
+			snprintf(lp, sizeof(lp), k ? "var/lib/dpkg/info/%s:%s.list" : "var/lib/dpkg/info/%s.list", pk->name,
+				 pk->arch ? pk->arch : "");
+			if (sc_fsview_lookup(h->scan.view, lp) && !gone(h, lp)) {
+				if ((rc = plan_add(&h->p, lp, &it)) != 0)
+					goto out;
+				it->e.type = SC_FT_WHITEOUT;
+			}
+		}
+	}
+	if (!drop.n)
+		goto out;
+	sc_buf_init(&b, SC_DPKG_STATUS_MAX, "var/lib/dpkg/status");
+	for (p = (const char *)c->data, end = p + c->len; p < end && rc == 0;) {
+		/* a paragraph ends at an empty line */
+		const char *q = p, *pe = NULL, *name = NULL, *arch = NULL;
+		size_t nl = 0, al = 0;
+		char key[512];
+		int dropped = 0;
+
+		while (q < end && !pe) {
+			const char *le = memchr(q, '\n', (size_t)(end - q));
+			size_t ll = le ? (size_t)(le - q) : (size_t)(end - q);
+
+			if (ll > 9 && strncmp(q, "Package: ", 9) == 0)
+				name = q + 9, nl = ll - 9;
+			else if (ll > 14 && strncmp(q, "Architecture: ", 14) == 0)
+				arch = q + 14, al = ll - 14;
+			q = le ? le + 1 : end;
+			if (ll == 0 || q >= end)
+				pe = q;
+		}
+		if (name && nl + al + 2 < sizeof(key)) {
+			snprintf(key, sizeof(key), "%.*s %.*s", (int)nl, name, (int)al, arch ? arch : "");
+			for (k = 0; k < drop.n && !dropped; k++)
+				dropped = strcmp(drop.v[k], key) == 0;
+		}
+		if (!dropped)
+			rc = sc_buf_append(&b, p, (size_t)(pe - p));
+		p = pe;
+	}
+	if (rc == 0 && (rc = plan_add(&h->p, "var/lib/dpkg/status", &it)) == 0) {
+		it->e = sn->e;
+		it->e.path = it->path;
+		it->e.captures = NULL;
+		it->e.size = b.len;
+		it->owned = (unsigned char *)sc_buf_detach(&b, NULL);
+		it->data = it->owned;
+		h->r.packages_dropped = drop.n;
+	}
+	sc_buf_release(&b);
+out:
+	sc_strv_release(&drop);
+	return rc;
+}
+
 /* Removed files and bytes: what the source has that the result does not. */
 static void count_removed(hctx *h)
 {
@@ -1269,7 +1411,7 @@ static int harden(hctx *h)
 		h->r.notes = sc_strv_finish(&mr.notes, 0);
 		sc_minimize_result_release(&mr);
 	}
-	if ((rc = plan_rewrite(h)) != 0)
+	if ((rc = plan_rewrite(h)) != 0 || (rc = plan_dpkg_status(h)) != 0)
 		return rc;
 
 	/* the result's view: the source's with the hardening layer on top */
@@ -1480,8 +1622,9 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 		for (i = 0; r->notes && r->notes[i]; i++)
 			json_array_append_new(notes, sc_rp_str(r->notes[i]));
 		json_object_set_new(doc, "minimize",
-				    json_pack("{s:b,s:b,s:I,s:I,s:o}", "python", r->python, "gpu", r->gpu, "modules",
-					      (json_int_t)r->modules, "probed", (json_int_t)r->probed, "notes", notes));
+				    json_pack("{s:b,s:b,s:I,s:I,s:I,s:o}", "python", r->python, "gpu", r->gpu, "modules",
+					      (json_int_t)r->modules, "probed", (json_int_t)r->probed, "packages_dropped",
+					      (json_int_t)r->packages_dropped, "notes", notes));
 		notes = NULL;
 	}
 	json_decref(notes);

@@ -89,6 +89,7 @@ typedef struct sc_harden_report {
 	int have_vulns;             /* vulns_* are set (a DB was given) */
 	size_t vulns_before[SC_LEVEL_CRITICAL + 1], vulns_after[SC_LEVEL_CRITICAL + 1];
 	size_t packages_before, packages_after;
+	size_t packages_dropped;    /* --minimize: deb packages with no file left, dropped from dpkg status */
 	sc_harden_side before, after;
 	int minimized, python, gpu; /* --minimize ran; its Python / GPU rules applied */
 	size_t modules;             /* Python top-level modules kept */

@@ -1214,6 +1214,11 @@ static int plan_rewrite(hctx *h)
 	return 0;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The result no longer has path: not in the --minimize closure, or under a whiteout of the plan. */
 static int gone(hctx *h, const char *path)
 {
@@ -1298,6 +1303,7 @@ static int plan_dpkg_status(hctx *h)
 	}
 	if (!drop.n)
 		goto out;
+	sc_strv_sort_uniq(&drop); /* looked up per paragraph: a hostile status may have many */
 	sc_buf_init(&b, SC_DPKG_STATUS_MAX, "var/lib/dpkg/status");
 	for (p = (const char *)c->data, end = p + c->len; p < end && rc == 0;) {
 		/* a paragraph ends at an empty line */
@@ -1319,9 +1325,10 @@ static int plan_dpkg_status(hctx *h)
 				pe = q;
 		}
 		if (name && nl + al + 2 < sizeof(key)) {
+			const char *kp = key;
+
 			snprintf(key, sizeof(key), "%.*s %.*s", (int)nl, name, (int)al, arch ? arch : "");
-			for (k = 0; k < drop.n && !dropped; k++)
-				dropped = strcmp(drop.v[k], key) == 0;
+			dropped = bsearch(&kp, drop.v, drop.n, sizeof(*drop.v), str_cmp) != NULL;
 		}
 		if (!dropped)
 			rc = sc_buf_append(&b, p, (size_t)(pe - p));

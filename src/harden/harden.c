@@ -344,14 +344,34 @@ static const sc_capture *acct_capture(const sc_fsview *v, const char *path, int 
 	return sc_fsnode_capture(n, &acct_interest);
 }
 
+/* Re-add an account file (its captured text, or `fallback` when absent) with `line` appended. */
+static int plan_append_line(plan *p, const char *path, const sc_capture *c, const char *fallback, const char *line)
+{
+	sc_buf b;
+	item *it;
+	int rc;
+
+	sc_buf_init(&b, ACCOUNT_MAX + 4096, path);
+	rc = c && c->len ? sc_buf_append(&b, c->data, c->len) : sc_buf_puts(&b, fallback);
+	if (rc == 0 && b.len && b.data[b.len - 1] != '\n')
+		rc = sc_buf_putc(&b, '\n');
+	if (rc == 0 && (rc = sc_buf_puts(&b, line)) == 0 && (rc = plan_add(p, path, &it)) == 0) {
+		it->e.type = SC_FT_REG;
+		it->e.mode = 0644;
+		it->e.size = b.len;
+		it->owned = (unsigned char *)sc_buf_detach(&b, NULL);
+		it->data = it->owned;
+	}
+	sc_buf_release(&b);
+	return rc;
+}
+
 static int plan_user(plan *p, const sc_fsview *v, const char *name, long uid, char **user_out)
 {
 	const sc_capture *pw, *gr;
 	char taken[64], line[256];
 	int bad, rc;
 	long have;
-	item *it;
-	sc_buf b;
 
 	pw = acct_capture(v, "etc/passwd", &bad);
 	if (bad)
@@ -366,45 +386,15 @@ static int plan_user(plan *p, const sc_fsview *v, const char *name, long uid, ch
 		return sc_error_set(SC_EUSAGE, "uid %ld is already taken by '%s' in etc/passwd: pick another --user NAME:UID",
 				    uid, taken);
 	if (have < 0) {
-		sc_buf_init(&b, ACCOUNT_MAX + 4096, "etc/passwd");
-		if (pw && pw->len)
-			sc_buf_append(&b, pw->data, pw->len);
-		else
-			sc_buf_puts(&b, "root:x:0:0:root:/root:/sbin/nologin\n");
-		if (b.len && b.data[b.len - 1] != '\n')
-			sc_buf_putc(&b, '\n');
 		snprintf(line, sizeof(line), "%s:x:%ld:%ld:%s:/home/%s:/sbin/nologin\n", name, uid, uid, name, name);
-		if ((rc = sc_buf_puts(&b, line)) != 0 || (rc = plan_add(p, "etc/passwd", &it)) != 0) {
-			sc_buf_release(&b);
+		if ((rc = plan_append_line(p, "etc/passwd", pw, "root:x:0:0:root:/root:/sbin/nologin\n", line)) != 0)
 			return rc;
-		}
-		it->e.type = SC_FT_REG;
-		it->e.mode = 0644;
-		it->e.size = b.len;
-		it->owned = (unsigned char *)sc_buf_detach(&b, NULL);
-		it->data = it->owned;
 	}
 	gr = acct_capture(v, "etc/group", &bad);
 	if (!bad && !(gr && gr->truncated) && !(gr && gr->data && group_exists((const char *)gr->data, name))) {
-		char gline[128];
-
-		snprintf(gline, sizeof(gline), "%s:x:%ld:\n", name, uid);
-		sc_buf_init(&b, ACCOUNT_MAX + 4096, "etc/group");
-		if (gr && gr->len)
-			sc_buf_append(&b, gr->data, gr->len);
-		else
-			sc_buf_puts(&b, "root:x:0:\n");
-		if (b.len && b.data[b.len - 1] != '\n')
-			sc_buf_putc(&b, '\n');
-		if ((rc = sc_buf_puts(&b, gline)) != 0 || (rc = plan_add(p, "etc/group", &it)) != 0) {
-			sc_buf_release(&b);
+		snprintf(line, sizeof(line), "%s:x:%ld:\n", name, uid);
+		if ((rc = plan_append_line(p, "etc/group", gr, "root:x:0:\n", line)) != 0)
 			return rc;
-		}
-		it->e.type = SC_FT_REG;
-		it->e.mode = 0644;
-		it->e.size = b.len;
-		it->owned = (unsigned char *)sc_buf_detach(&b, NULL);
-		it->data = it->owned;
 	}
 	if ((rc = plan_dir(p, v, "home", 0755, 0, 0)) != 0)
 		return rc;

@@ -103,6 +103,8 @@ const char *sc_error_name(int code)
 	case SC_EIO: return "I/O error";
 	case SC_ECANCELED: return "canceled";
 	case SC_ECHECK: return "check failed";
+	case SC_ENET: return "network error";
+	case SC_EAUTH: return "authentication failed";
 	default: return "internal error";
 	}
 }
@@ -118,6 +120,7 @@ int sc_error_exit_status(int code)
 	case SC_ENOTFOUND:
 	case SC_ELIMIT:
 	case SC_EUNSUPPORTED:
+	case SC_EAUTH:
 		return SC_EXIT_INPUT;
 	default:
 		return SC_EXIT_INTERNAL;

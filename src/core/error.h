@@ -25,6 +25,8 @@ enum sc_error_code {
 	SC_EINTERNAL = -9,    /* bug or environment failure */
 	SC_ECANCELED = -10,   /* work stopped because another part failed */
 	SC_ECHECK = -11,      /* a check the user asked for failed (harden --test-cmd): exit 1 */
+	SC_ENET = -12,        /* network or registry failure after retries: exit 4 */
+	SC_EAUTH = -13,       /* registry refused the credentials (401/403): exit 3 */
 };
 
 /* Documented process exit statuses (README "Exit status"). */

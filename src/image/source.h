@@ -5,7 +5,7 @@
  * manifest) and opens blobs by descriptor.  Implementations:
  *   source_oci.c            oci: and oci-archive: (OCI image layout over a fileset)
  *   source_docker_archive.c docker-archive: (docker save / skopeo output)
- * docker:// (registry) plugs in later with the same ops.
+ *   source_registry.c       docker:// (registry/client.h)
  *
  * Every blob stream returned by open_blob() is verified: its bytes are
  * hashed while they stream and checked against the descriptor's digest and
@@ -32,8 +32,26 @@ typedef struct sc_source_ops {
 	 * when the document does not say), *digest its SHA-256.
 	 */
 	int (*get_root)(sc_source *s, sc_buf *out, char **media_type, sc_digest *digest);
-	/* A verified stream over the blob the descriptor names. */
+	/*
+	 * A verified stream over the blob the descriptor names.  A descriptor
+	 * whose media type is a manifest or index (or an artifact manifest)
+	 * is read from wherever the transport keeps manifests (a registry's
+	 * /manifests/ endpoint).
+	 */
 	int (*open_blob)(sc_source *s, const sc_descriptor *d, sc_stream **out);
+	/*
+	 * Optional (NULL when the transport has no names besides the root):
+	 * the document named `ref` (a tag or "sha256:...") in the same
+	 * repository or layout, as get_root returns it; SC_ENOTFOUND when
+	 * absent.  Used to find cosign's "sha256-<hex>.sig" / ".att" tags.
+	 */
+	int (*get_doc)(sc_source *s, const char *ref, sc_buf *out, char **media_type, sc_digest *digest);
+	/*
+	 * Optional: the OCI 1.1 referrers of manifest d as an image index
+	 * (registry API, or the "sha256-<hex>" tag-schema fallback); an
+	 * empty index when there are none.
+	 */
+	int (*referrers)(sc_source *s, const sc_digest *d, sc_buf *out);
 	void (*free)(sc_source *s);
 } sc_source_ops;
 
@@ -51,5 +69,6 @@ int sc_source_read_blob(sc_source *s, const sc_descriptor *d, size_t max, sc_buf
 /* Constructors used by sc_source_open(). */
 int sc_source_oci_open(sc_source **out, const sc_imgref *ref);
 int sc_source_docker_archive_open(sc_source **out, const sc_imgref *ref);
+int sc_source_registry_open(sc_source **out, const sc_imgref *ref);
 
 #endif

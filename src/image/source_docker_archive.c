@@ -117,7 +117,7 @@ static int da_open_blob(sc_source *s, const sc_descriptor *desc, sc_stream **out
 	return 0;
 }
 
-static const sc_source_ops da_ops = { da_get_root, da_open_blob, da_free };
+static const sc_source_ops da_ops = { .get_root = da_get_root, .open_blob = da_open_blob, .free = da_free };
 
 /* ------------------------------------------------------------------ */
 /* Selecting an image                                                 */

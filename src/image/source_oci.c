@@ -85,7 +85,7 @@ static void oci_free(sc_source *s)
 	free(o);
 }
 
-static const sc_source_ops oci_ops = { oci_get_root, oci_open_blob, oci_free };
+static const sc_source_ops oci_ops = { .get_root = oci_get_root, .open_blob = oci_open_blob, .free = oci_free };
 
 static int check_layout(sc_fileset *fs)
 {

@@ -39,6 +39,8 @@ demo: build
 	  --sbom $(SCUTE_CACHE)/sample/demo-hardened.cdx.json \
 	  oci:$(SCUTE_CACHE)/sample/oci:demo oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
 	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
+	sh scripts/demo-registry.sh $(BUILD)/src/scute oci:$(SCUTE_CACHE)/sample/oci:demo-hardened \
+	  $(SCUTE_CACHE)/sample/pulled
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs
@@ -60,6 +62,7 @@ bench: build
 	sh bench/sbom.sh
 	sh bench/vuln.sh
 	sh bench/harden.sh
+	sh bench/mirror.sh
 
 fuzz: deps
 	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzzing=true \

@@ -6,6 +6,7 @@
 #include "audit/audit.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "cli/registry_opts.h"
 #include "core/error.h"
 #include "image/image.h"
 #include "image/scan.h"
@@ -39,6 +40,7 @@ static void help(FILE *f)
 		   "\n"
 		   "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 usage,\n"
 		   "3 bad image, 4 internal error.\n");
+	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
 int sc_cmd_audit(int argc, char **argv)
@@ -52,6 +54,7 @@ int sc_cmd_audit(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		SC_CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const sc_interest *ins[MAX_AUDIT_INTERESTS];
@@ -75,6 +78,9 @@ int sc_cmd_audit(int argc, char **argv)
 	memset(&scan, 0, sizeof(scan));
 	sc_catalog_init(&cat);
 	sc_findings_init(&fs);
+	sc_cli_registry reg;
+
+	sc_cli_registry_init(&reg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
@@ -104,9 +110,16 @@ int sc_cmd_audit(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("audit", "option '%s' needs a value", argv[optind - 1]);
-		default: return sc_cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (sc_cli_registry_opt(&reg, "audit", c, optarg)) {
+			case 1: break;
+			case 0: return sc_cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+			default: return SC_EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	sc_cli_registry_apply(&reg);
 	if (optind != argc - 1)
 		return sc_cli_usage_error("audit", optind >= argc ? "missing IMAGE" : "expected one IMAGE");
 	if (platform && sc_platform_parse(&want, platform) != 0)

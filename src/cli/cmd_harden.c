@@ -3,6 +3,7 @@
  * and report what changed.  docs/harden.md.
  */
 #include "cli/cli.h"
+#include "cli/registry_opts.h"
 #include "core/error.h"
 #include "core/shellwords.h"
 #include "harden/harden.h"
@@ -21,7 +22,8 @@ static void help(FILE *f)
 	fprintf(f, "usage: scute harden [options] SRC DST\n"
 		   "\n"
 		   "Write a hardened copy of image SRC to DST (oci:DIR:TAG, oci-archive:FILE[:TAG],\n"
-		   "docker-archive:FILE[:REPO:TAG]): remove shells, package-manager binaries,\n"
+		   "docker-archive:FILE[:REPO:TAG], docker://HOST/REPO:TAG; a docker:// SRC is\n"
+		   "pulled once into --scratch): remove shells, package-manager binaries,\n"
 		   "network/debug tools, compilers, docs and caches (what `scute audit` flags),\n"
 		   "add a non-root user, make the paths it needs writable, clear setuid/setgid\n"
 		   "bits and world-writable modes, drop secret-looking Env.  By default the\n"
@@ -53,6 +55,7 @@ static void help(FILE *f)
 		   "  -o, --output FILE      write the report to FILE\n"
 		   "  -j, --jobs N           layers read in parallel\n"
 		   "  -q, --quiet            no progress bar\n");
+	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
 int sc_cmd_harden(int argc, char **argv)
@@ -82,6 +85,7 @@ int sc_cmd_harden(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		SC_CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *writable[MAX_WRITABLE + 1] = { NULL }, *keep[MAX_KEEP + 1] = { NULL }, *output = NULL,
@@ -97,6 +101,9 @@ int sc_cmd_harden(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
+	sc_cli_registry reg;
+
+	sc_cli_registry_init(&reg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
@@ -155,17 +162,25 @@ int sc_cmd_harden(int argc, char **argv)
 		case 'q': break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("harden", "option '%s' needs a value", argv[optind - 1]);
-		default: return sc_cli_usage_error("harden", "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (sc_cli_registry_opt(&reg, "harden", c, optarg)) {
+			case 1: break;
+			case 0: return sc_cli_usage_error("harden", "unknown option '%s'", argv[optind - 1]);
+			default: return SC_EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	sc_cli_registry_apply(&reg);
 	if (argc - optind != 2)
 		return sc_cli_usage_error("harden", "expected SRC and DST");
 	o.src = argv[optind];
 	o.dst = argv[optind + 1];
 	if (strncmp(o.dst, "oci:", 4) == 0 ? !strchr(o.dst + 4, ':')
-	    : strncmp(o.dst, "oci-archive:", 12) != 0 && strncmp(o.dst, "docker-archive:", 15) != 0)
-		return sc_cli_usage_error("harden", "DST must be oci:DIR:TAG, oci-archive:FILE[:TAG] or "
-						    "docker-archive:FILE[:REPO:TAG] (registries come with `scute mirror`)");
+	    : strncmp(o.dst, "oci-archive:", 12) != 0 && strncmp(o.dst, "docker-archive:", 15) != 0 &&
+		      strncmp(o.dst, "docker://", 9) != 0)
+		return sc_cli_usage_error("harden", "DST must be oci:DIR:TAG, oci-archive:FILE[:TAG], "
+						    "docker-archive:FILE[:REPO:TAG] or docker://HOST/REPO:TAG");
 	o.writable = writable;
 	o.keep = keep;
 	if (n_keep && !o.minimize)

@@ -7,6 +7,7 @@
  * docs/inspect.md (scuteInspectVersion 1).
  */
 #include "cli/cli.h"
+#include "cli/registry_opts.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/mask.h"
@@ -386,8 +387,10 @@ static void help(FILE *f)
 		"  --allow-devices        accept device nodes in layers\n"
 		"  -q, --quiet            no progress bar\n"
 		"\n"
-		"IMAGE: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF|@N]\n",
+		"IMAGE: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF|@N],\n"
+		"       docker://HOST[:PORT]/REPO[:TAG|@DIGEST]\n",
 		SC_DEFAULT_MAX_ENTRIES);
+	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -419,6 +422,7 @@ int sc_cmd_inspect(int argc, char **argv)
 		{ "verify-diff-ids", no_argument, NULL, O_DIFF },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		SC_CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	inspect_opts o = { .top = 10 };
@@ -434,6 +438,9 @@ int sc_cmd_inspect(int argc, char **argv)
 	uint64_t v, total = 0;
 	size_t i;
 
+	sc_cli_registry reg;
+
+	sc_cli_registry_init(&reg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
@@ -462,9 +469,16 @@ int sc_cmd_inspect(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("inspect", "option '%s' needs a value", argv[optind - 1]);
-		default: return sc_cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (sc_cli_registry_opt(&reg, "inspect", c, optarg)) {
+			case 1: break;
+			case 0: return sc_cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
+			default: return SC_EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	sc_cli_registry_apply(&reg);
 	if (optind != argc - 1)
 		return sc_cli_usage_error("inspect", optind >= argc ? "missing IMAGE" : "expected one IMAGE");
 	o.image = argv[optind];

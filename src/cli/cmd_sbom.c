@@ -5,6 +5,7 @@
  */
 #include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "cli/registry_opts.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "image/image.h"
@@ -36,6 +37,7 @@ static void help(FILE *f)
 		   "Timestamps come from SOURCE_DATE_EPOCH or the image's created time, so the\n"
 		   "same image always gives the same bytes.\n",
 		SC_DEFAULT_MAX_ENTRIES);
+	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
 static int is_ai(const sc_package *p)
@@ -151,6 +153,7 @@ int sc_cmd_sbom(int argc, char **argv)
 		{ "max-entries", required_argument, NULL, O_MAXENT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		SC_CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	enum fmt format = F_TABLE;
@@ -168,6 +171,9 @@ int sc_cmd_sbom(int argc, char **argv)
 
 	memset(&co, 0, sizeof(co));
 	sc_catalog_init(&cat);
+	sc_cli_registry reg;
+
+	sc_cli_registry_init(&reg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
@@ -199,9 +205,16 @@ int sc_cmd_sbom(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("sbom", "option '%s' needs a value", argv[optind - 1]);
-		default: return sc_cli_usage_error("sbom", "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (sc_cli_registry_opt(&reg, "sbom", c, optarg)) {
+			case 1: break;
+			case 0: return sc_cli_usage_error("sbom", "unknown option '%s'", argv[optind - 1]);
+			default: return SC_EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	sc_cli_registry_apply(&reg);
 	if (optind != argc - 1)
 		return sc_cli_usage_error("sbom", optind >= argc ? "missing IMAGE" : "expected one IMAGE");
 	if (platform && sc_platform_parse(&want, platform) != 0)

@@ -6,6 +6,7 @@
  */
 #include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "cli/registry_opts.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -60,6 +61,7 @@ static void help(FILE *f)
 		   "\n"
 		   "Exit status: 0 no finding at or above --fail-on, 1 there is one, 2 usage,\n"
 		   "3 bad image, SBOM, VEX or database, 4 internal error.\n");
+	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
 static double now_ms(void)
@@ -130,6 +132,7 @@ int sc_cmd_scan(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		SC_CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	enum fmt format = F_TABLE;
@@ -159,6 +162,9 @@ int sc_cmd_scan(int argc, char **argv)
 	memset(&info, 0, sizeof(info));
 	sc_catalog_init(&cat);
 	sc_findings_init(&fs);
+	sc_cli_registry reg;
+
+	sc_cli_registry_init(&reg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
@@ -201,9 +207,16 @@ int sc_cmd_scan(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("scan", "option '%s' needs a value", argv[optind - 1]);
-		default: return sc_cli_usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+		default:
+			switch (sc_cli_registry_opt(&reg, "scan", c, optarg)) {
+			case 1: break;
+			case 0: return sc_cli_usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+			default: return SC_EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	sc_cli_registry_apply(&reg);
 	if (optind != argc - 1)
 		return sc_cli_usage_error("scan", optind >= argc ? "missing IMAGE or SBOM-FILE" : "expected one IMAGE or SBOM-FILE");
 	target = argv[optind];

@@ -30,6 +30,7 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
 	fprintf(f, "\nimages: oci:DIR[:REF]  oci-archive:FILE[:REF]  docker-archive:FILE[:REF]\n"
+		   "        docker://HOST[:PORT]/REPO[:TAG|@DIGEST]\n"
 		   "run 'scute VERB --help' for a verb's options\n");
 }
 

@@ -18,6 +18,8 @@
 #include "core/mask.h"
 #include "core/path.h"
 #include "core/strv.h"
+#include "image/copy.h"
+#include "image/dest.h"
 #include "image/image.h"
 #include "image/scan.h"
 #include "image/tarwriter.h"
@@ -606,6 +608,8 @@ typedef struct hctx {
 	char name[64];
 	long uid;
 	char scratch[SC_PATH_MAX]; /* our temporary directory ("" = none yet) */
+	char src_local[SC_PATH_MAX + 16]; /* oci: copy of a docker:// SRC ("" = none) */
+	char dst_local[SC_PATH_MAX + 16]; /* oci: staging of a docker:// DST ("" = none) */
 	char htar[SC_PATH_MAX + 32];
 	const char *entry[130];    /* the workload: Entrypoint + Cmd (or --entrypoint) */
 	char **observed;
@@ -1346,6 +1350,78 @@ static void count_removed(hctx *h)
 	h->r.removed_bytes = h->r.before.bytes > h->r.after.bytes ? h->r.before.bytes - h->r.after.bytes : 0;
 }
 
+/*
+ * A docker:// SRC is pulled once into an OCI layout in the scratch
+ * directory: the pass, the squash and the --test-cmd extraction each read
+ * the layers, and a registry should serve them once.  Digests are kept, so
+ * the result's base.digest label names the registry's manifest.
+ */
+static int pull_source(hctx *h, const char **name)
+{
+	sc_imgref ref = { 0 };
+	sc_source *src = NULL;
+	sc_dest *dst = NULL;
+	sc_copy_opts co;
+	sc_copy_result cr;
+	int rc;
+
+	*name = h->o->src;
+	if (strncmp(h->o->src, "docker://", 9) != 0)
+		return 0;
+	memset(&co, 0, sizeof(co));
+	memset(&cr, 0, sizeof(cr));
+	co.jobs = h->o->jobs ? h->o->jobs : 4;
+	snprintf(h->src_local, sizeof(h->src_local), "oci:%s/source:source", h->scratch);
+	if ((rc = sc_imgref_parse(&ref, h->o->src)) == 0 && (rc = sc_source_open(&src, &ref)) == 0 &&
+	    (rc = sc_dest_open(&dst, h->src_local, NULL)) == 0)
+		rc = sc_copy_image(src, ref.path, dst, &co, &cr);
+	if (rc)
+		sc_error_prefix(rc, "pulling %s", h->o->src);
+	sc_copy_result_release(&cr);
+	sc_dest_free(dst);
+	sc_source_free(src);
+	sc_imgref_release(&ref);
+	*name = h->src_local;
+	return rc;
+}
+
+/* Name an image opened from a staging layout after the registry reference it stands for. */
+static int name_as(sc_image *img, const char *name)
+{
+	char *n = sc_strdup(name);
+
+	if (!n)
+		return SC_ENOMEM;
+	free(img->name);
+	img->name = n;
+	return 0;
+}
+
+/* A docker:// DST: the committed staging layout is pushed; the tag is the push's last step. */
+static int push_result(hctx *h)
+{
+	sc_imgref ref = { 0 };
+	sc_source *src = NULL;
+	sc_dest *dst = NULL;
+	sc_copy_opts co;
+	sc_copy_result cr;
+	int rc;
+
+	memset(&co, 0, sizeof(co));
+	memset(&cr, 0, sizeof(cr));
+	co.jobs = h->o->jobs ? h->o->jobs : 4;
+	if ((rc = sc_imgref_parse(&ref, h->dst_local)) == 0 && (rc = sc_source_open(&src, &ref)) == 0 &&
+	    (rc = sc_dest_open(&dst, h->o->dst, NULL)) == 0)
+		rc = sc_copy_image(src, NULL, dst, &co, &cr);
+	if (rc)
+		sc_error_prefix(rc, "pushing to %s", h->o->dst);
+	sc_copy_result_release(&cr);
+	sc_dest_free(dst);
+	sc_source_free(src);
+	sc_imgref_release(&ref);
+	return rc;
+}
+
 static int harden(hctx *h)
 {
 	const sc_harden_opts *o = h->o;
@@ -1357,6 +1433,7 @@ static int harden(hctx *h)
 	char hex[80];
 	time_t epoch;
 	sc_digest md;
+	const char *src_name, *dst_name = o->dst;
 	int rc;
 	static const char *const empty[] = { NULL };
 
@@ -1365,7 +1442,9 @@ static int harden(hctx *h)
 	if ((rc = parse_user(h)) != 0)
 		return rc;
 	__atomic_store_n(&capture_used, 0, __ATOMIC_RELAXED);
-	if ((rc = sc_image_open(&h->img, o->src, NULL)) != 0)
+	if ((rc = scratch_dir(h)) != 0 || (rc = pull_source(h, &src_name)) != 0)
+		return rc;
+	if ((rc = sc_image_open(&h->img, src_name, NULL)) != 0 || (h->src_local[0] && (rc = name_as(h->img, o->src)) != 0))
 		return rc;
 	/* the one pass over the source */
 	if ((rc = collect_interests(h)) != 0)
@@ -1383,8 +1462,6 @@ static int harden(hctx *h)
 	h->r.packages_before = h->cat.n_pkgs;
 	side_count(&h->r.before, h->img, &h->before);
 	if ((rc = view_count(&h->r.before, h->scan.view)) != 0 || (rc = check_workload(h)) != 0)
-		return rc;
-	if ((rc = scratch_dir(h)) != 0)
 		return rc;
 
 	/* the command in the source, before anything changes the view */
@@ -1423,7 +1500,11 @@ static int harden(hctx *h)
 	memset(&wo, 0, sizeof(wo));
 	wo.replace = o->replace;
 	wo.epoch = epoch > 0 ? (int64_t)epoch : SC_TAR_NO_CLAMP;
-	if ((rc = sc_image_writer_open(&w, o->dst, &wo)) != 0)
+	if (strncmp(o->dst, "docker://", 9) == 0) {
+		snprintf(h->dst_local, sizeof(h->dst_local), "oci:%s/result:hardened", h->scratch);
+		dst_name = h->dst_local;
+	}
+	if ((rc = sc_image_writer_open(&w, dst_name, &wo)) != 0)
 		return rc;
 	if (o->squash) {
 		rc = sc_squash_layer(w, h->img, h->htar, h->scan.view, wo.epoch,
@@ -1483,9 +1564,12 @@ static int harden(hctx *h)
 	if ((rc = sc_image_writer_commit(w, h->img->config_raw.data, h->img->config_raw.len, &edit, &md)) != 0)
 		goto out;
 	sc_digest_fmt(&md, h->r.manifest_digest);
+	if (h->dst_local[0] && (rc = push_result(h)) != 0)
+		goto out;
 
-	/* 6. the result: its config from DST, its files from the view */
-	if ((rc = sc_image_open(&h->res, o->dst, NULL)) != 0 || (rc = sc_catalog_collect(&h->cat2, h->scan.view)) != 0 ||
+	/* 6. the result: its config from DST (or its staging layout), its files from the view */
+	if ((rc = sc_image_open(&h->res, dst_name, NULL)) != 0 ||
+	    (h->dst_local[0] && (rc = name_as(h->res, o->dst)) != 0) || (rc = sc_catalog_collect(&h->cat2, h->scan.view)) != 0 ||
 	    (rc = audit_view(h->res, &h->cat2, h->scan.view, &h->r.findings, &h->r.score_after)) != 0)
 		goto out;
 	h->r.findings_after = h->r.findings.n;

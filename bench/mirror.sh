@@ -1,0 +1,165 @@
+#!/bin/sh
+# Benchmark `scute mirror` against `skopeo copy` on the >= 2 GB AI image of
+# bench/sbom.sh (Debian + python3-torch, CUDA libraries when the machine has
+# them, a 500 MB safetensors model), in the same run, on loopback:
+#   src       Debian's docker-registry (distribution 2.8) on 127.0.0.1,
+#             seeded once with `skopeo copy oci:... docker://` (not timed)
+#   reg->reg  a fresh repository on a second registry for each run and tool
+#             (scute mirror docker://SRC docker://DST  vs  skopeo copy)
+#   reg->oci  a fresh OCI layout for each run and tool
+#   again     the same reg->reg copy repeated onto the existing copy: scute
+#             must move no layer bytes (its --json bytes_sent), and the time
+#             is printed next to skopeo's
+# Each figure is the best wall time of $RUNS (default 3) with the peak RSS of
+# the worst run (/usr/bin/time).  Target: scute at least 1.5x faster than
+# skopeo (skopeo time / scute time >= 1.5) for reg->reg and reg->oci, and
+# 0 layer bytes on the repeat.
+# Exit 0 unless a run fails; with BENCH_STRICT=1 also exit 1 on a missed target.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+: "${SCUTE_CACHE:=/var/tmp/scute-cache}"
+export SCUTE_CACHE
+PYTHON=${PYTHON:-/usr/bin/python3}
+SCUTE=${SCUTE:-$root/build/src/scute}
+RUNS=${RUNS:-3}
+TIME=/usr/bin/time
+RATIO=1.5
+
+for t in "$TIME" skopeo docker-registry; do
+	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t not found (run scripts/deps.sh)" >&2; exit 4; }
+done
+[ -x "$SCUTE" ] || { echo "bench: scute binary not found at $SCUTE (run make build)" >&2; exit 4; }
+
+dir=$("$PYTHON" "$root/tests/e2e/images.py" bench-sbom)
+layout=$dir/oci
+
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/scute-bench-mirror.XXXXXX")
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	"$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_registry() {  # NAME -> prints HOST:PORT; storage in $tmp/NAME
+	name=$1
+	port=$(free_port)
+	mkdir -p "$tmp/$name/data"
+	cat > "$tmp/$name/config.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $tmp/$name/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+EOF
+	docker-registry serve "$tmp/$name/config.yml" > "$tmp/$name/log" 2>&1 &
+	pids="$pids $!"
+	i=0
+	until "$PYTHON" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { echo "bench: registry $name did not start:" >&2; cat "$tmp/$name/log" >&2; exit 4; }
+		sleep 0.1
+	done
+	echo "127.0.0.1:$port"
+}
+
+src=$(start_registry src)
+dst=$(start_registry dst)
+SK="skopeo copy -q --src-tls-verify=false --dest-tls-verify=false"
+$SK "oci:$layout:bench" "docker://$src/ai:bench"
+csize=$("$PYTHON" - "$layout" <<'PY'
+import json, os, sys
+lay = sys.argv[1]
+def blob(d): return os.path.join(lay, "blobs", *d.split(":", 1))
+idx = json.load(open(os.path.join(lay, "index.json")))
+m = [x for x in idx["manifests"] if x["annotations"]["org.opencontainers.image.ref.name"] == "bench"][0]
+man = json.load(open(blob(m["digest"])))
+print(sum(l["size"] for l in man["layers"]) + man["config"]["size"])
+PY
+)
+
+measure() {  # NAME CMD...: best wall time into $tmp/NAME.best, max RSS into $tmp/NAME.rss
+	name=$1; shift
+	"$TIME" -f '%e s %M KB' -o "$tmp/$name.t" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" || {
+		echo "bench: $name failed:" >&2
+		cat "$tmp/$name.err" "$tmp/$name.t" >&2
+		exit 1
+	}
+	tail -1 "$tmp/$name.t" >> "$tmp/$name.all"
+}
+best() { sort -n "$tmp/$1.all" | head -1 | cut -d' ' -f1; }
+rss() { sort -n -k3 "$tmp/$1.all" | tail -1 | cut -d' ' -f3; }
+
+echo "bench: image oci:$layout:bench, $(awk -v b="$csize" 'BEGIN{printf "%.2f GB", b/1e9}') of blobs; $(nproc) CPUs; registries $src -> $dst (distribution $(docker-registry --version | awk '{print $3}')); best of $RUNS runs"
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	i=$((i + 1))
+	# Alternate which tool goes first so page-cache effects favour neither.
+	if [ $((i % 2)) -eq 1 ]; then order="scute skopeo"; else order="skopeo scute"; fi
+	for tool in $order; do
+		case $tool in
+		scute)
+			measure scute-reg "$SCUTE" mirror -q --tls-verify=false --json "docker://$src/ai:bench" "docker://$dst/scute$i:bench"
+			measure scute-oci "$SCUTE" mirror -q --tls-verify=false --json "docker://$src/ai:bench" "oci:$tmp/scute-oci$i:bench"
+			rm -rf "$tmp/scute-oci$i"
+			;;
+		skopeo)
+			measure skopeo-reg $SK "docker://$src/ai:bench" "docker://$dst/skopeo$i:bench"
+			measure skopeo-oci $SK "docker://$src/ai:bench" "oci:$tmp/skopeo-oci$i:bench"
+			rm -rf "$tmp/skopeo-oci$i"
+			;;
+		esac
+	done
+done
+# The repeat: onto the copies that exist now.
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	i=$((i + 1))
+	measure scute-again "$SCUTE" mirror -q --tls-verify=false --json "docker://$src/ai:bench" "docker://$dst/scute1:bench"
+	again_bytes=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_sent"])' "$tmp/scute-again.out")
+	measure skopeo-again $SK "docker://$src/ai:bench" "docker://$dst/skopeo1:bench"
+done
+sd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$dst/scute1:bench")
+kd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$src/ai:bench")
+[ "$sd" = "$kd" ] || { echo "bench: scute's copy has digest $sd, the source $kd" >&2; exit 1; }
+
+echo
+printf "%-44s %11s %11s %12s %12s %9s   %s\n" "copy" "scute" "skopeo" "scute RSS" "skopeo RSS" "speedup" "target"
+row() {  # LABEL NAME TARGET
+	awk -v l="$1" -v a="$(best "scute-$2")" -v b="$(best "skopeo-$2")" -v ra="$(rss "scute-$2")" \
+	    -v rb="$(rss "skopeo-$2")" -v t="$3" 'BEGIN{
+		s = b / a
+		printf "%-44s %9.2f s %9.2f s %9.1f MB %9.1f MB %8.2fx   %s\n", l, a, b, ra / 1024, rb / 1024, s,
+		       t == "" ? "-" : (s >= t ? ">= " t "x ok" : ">= " t "x MISSED")
+	}'
+}
+row "registry -> registry (fresh repository)" reg "$RATIO"
+row "registry -> OCI layout (fresh directory)" oci "$RATIO"
+row "registry -> registry again (all present)" again ""
+echo "scute layer bytes sent on the repeat: $again_bytes (target 0); digest kept: $sd"
+echo
+echo "all runs (wall, peak RSS):"
+for n in scute-reg skopeo-reg scute-oci skopeo-oci scute-again skopeo-again; do
+	printf "  %-12s %s\n" "$n" "$(tr '\n' ';' < "$tmp/$n.all" | sed 's/;$//; s/;/;  /g')"
+done
+if [ "${BENCH_STRICT:-0}" = 1 ]; then
+	for n in reg oci; do
+		awk -v a="$(best "scute-$n")" -v b="$(best "skopeo-$n")" -v t="$RATIO" 'BEGIN{exit !(b / a >= t)}' || exit 1
+	done
+	[ "$again_bytes" = 0 ] || exit 1
+fi
+exit 0

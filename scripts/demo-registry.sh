@@ -1,0 +1,51 @@
+#!/bin/sh
+# The registry part of `make demo`: start Debian's docker-registry on a
+# loopback port, push the hardened sample image with `scute mirror`, pull it
+# back by the digest mirror printed, and check that the digest survived.
+# The registry and its storage live in a temporary directory removed at exit.
+# usage: demo-registry.sh SCUTE IMAGE OUT_LAYOUT
+set -eu
+SCUTE=$1 IMAGE=$2 OUT=$3
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/scute-demo-registry.XXXXXX")
+pid=""
+cleanup() {
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$tmp/config.yml" <<YML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $tmp/data
+http:
+  addr: 127.0.0.1:$port
+YML
+docker-registry serve "$tmp/config.yml" > "$tmp/log" 2>&1 &
+pid=$!
+i=0
+until "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; do
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || { echo "demo: the registry did not start:" >&2; cat "$tmp/log" >&2; exit 4; }
+	sleep 0.1
+done
+echo "demo: docker-registry on 127.0.0.1:$port"
+echo "+ scute mirror $IMAGE docker://127.0.0.1:$port/demo:hardened"
+pinned=$("$SCUTE" mirror "$IMAGE" "docker://127.0.0.1:$port/demo:hardened")
+echo "$pinned"
+echo "+ scute inspect docker://$pinned"
+"$SCUTE" inspect -q "docker://$pinned" | head -12
+echo "+ scute mirror docker://$pinned oci:$OUT:pulled"
+rm -rf "$OUT"
+back=$("$SCUTE" mirror "docker://$pinned" "oci:$OUT:pulled")
+echo "$back"
+[ "${back##*@}" = "${pinned##*@}" ] || { echo "demo: pulled $back, pushed $pinned: digests differ" >&2; exit 1; }
+echo "demo: pushed and pulled back by digest ${pinned##*@}"

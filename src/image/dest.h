@@ -60,8 +60,12 @@ struct sc_dest {
 	int single_image; /* docker-archive: holds one manifest, no index */
 };
 
+struct sc_registry_opts;
 typedef struct sc_dest_opts {
 	int replace;     /* an existing name may be replaced (oci:, archives) */
+	/* docker://: registry options for this side (mirror --dest-creds ...);
+	 * NULL = sc_registry_defaults().  Not copied: must outlive the dest. */
+	const struct sc_registry_opts *registry;
 } sc_dest_opts;
 
 /* Open "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE[:REPO:TAG]"

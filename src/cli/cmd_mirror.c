@@ -155,7 +155,8 @@ int sc_cmd_mirror(int argc, char **argv)
 			unsigned long v = strtoul(optarg, &e, 10);
 
 			if (*e || !*optarg || *optarg == '-' || v < 1 || v > 64)
-				return sc_cli_usage_error("mirror", "--jobs wants a number from 1 to 64, not '%s'", optarg);
+				return sc_cli_usage_error("mirror", "--jobs wants a number from 1 to 64, not '%s'",
+							  optarg);
 			jobs = (unsigned)v;
 			break;
 		}

@@ -94,7 +94,8 @@ static int desc_copy(sc_descriptor *out, const sc_descriptor *in, int with_platf
 		goto nomem;
 	if (with_platform && in->has_platform && p->os && p->architecture) {
 		out->has_platform = 1;
-		if (!(out->platform.os = sc_strdup(p->os)) || !(out->platform.architecture = sc_strdup(p->architecture)) ||
+		if (!(out->platform.os = sc_strdup(p->os)) ||
+		    !(out->platform.architecture = sc_strdup(p->architecture)) ||
 		    (p->variant && !(out->platform.variant = sc_strdup(p->variant))) ||
 		    (p->os_version && !(out->platform.os_version = sc_strdup(p->os_version))))
 			goto nomem;
@@ -294,8 +295,9 @@ static int docker_to_oci(const char *data, size_t len, char **out, size_t *out_l
 	    json_object_set_new(j, "config", desc_json(SC_MT_OCI_CONFIG, &m.config)) != 0)
 		goto nomem;
 	for (i = 0; i < m.n_layers; i++) {
-		if (!(e = desc_json(oci_layer_type(m.layers[i].media_type ? m.layers[i].media_type : ""), &m.layers[i])) ||
-		    json_array_append_new(layers, e) != 0)
+		const char *lmt = m.layers[i].media_type ? m.layers[i].media_type : "";
+
+		if (!(e = desc_json(oci_layer_type(lmt), &m.layers[i])) || json_array_append_new(layers, e) != 0)
 			goto nomem;
 	}
 	if (json_object_set(j, "layers", layers) != 0)

@@ -456,6 +456,48 @@ static void test_docker_archive(void **state)
 	sc_image_free(orig);
 }
 
+/* Hostile shapes: indexes nested too deep; a signature tag cycle terminates. */
+static void test_hostile(void **state)
+{
+	char dir[512], src[600], dst[600], dg[SC_DIGEST_STRLEN], cur[SC_DIGEST_STRLEN], doc[1024], ent[2048];
+	sc_copy_opts o = { .all_platforms = 1, .signatures = 1 };
+	sc_copy_result r;
+	size_t msize, len = 0;
+	int i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/deep", tmpdir);
+	make_image(dir, 9, dg, &msize);
+	memcpy(cur, dg, sizeof(cur));
+	len = msize;
+	for (i = 0; i < 6; i++) {
+		snprintf(doc, sizeof(doc), "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[{\"mediaType\":\"%s\","
+			 "\"digest\":\"%s\",\"size\":%zu,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}",
+			 SC_MT_OCI_INDEX, i ? SC_MT_OCI_INDEX : SC_MT_OCI_MANIFEST, cur, len);
+		lb_blob_str(dir, doc, cur);
+		len = strlen(doc);
+	}
+	snprintf(ent, sizeof(ent),
+		 "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"deep\"}},"
+		 "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}},"
+		 "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"sha256-%s.sig\"}}",
+		 SC_MT_OCI_INDEX, cur, len, SC_MT_OCI_MANIFEST, dg, msize, SC_MT_OCI_MANIFEST, dg, msize, dg + 7);
+	lb_index(dir, ent);
+	snprintf(src, sizeof(src), "oci:%s:deep", dir);
+	snprintf(dst, sizeof(dst), "oci:%s/deep-dst:x", tmpdir);
+	assert_int_equal(copy(src, dst, &o, &r), SC_ELIMIT);
+	assert_non_null(strstr(sc_error_msg(), "nested"));
+	/* The image is its own signature: named, not copied twice, no endless walk. */
+	snprintf(src, sizeof(src), "oci:%s:v1", dir);
+	assert_int_equal(copy(src, dst, &o, &r), 0);
+	assert_int_equal(r.manifests, 1);
+	assert_int_equal(r.signatures, 0);
+	sc_copy_result_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_blob),
 		cmocka_unit_test(test_signatures),
 		cmocka_unit_test(test_docker_archive),
+		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,6 +20,7 @@ static const struct {
 	{ "db", sc_cmd_db, "vulnerability database: import, update, status" },
 	{ "harden", sc_cmd_harden, "write a hardened copy: no shells or package managers, non-root, safe modes" },
 	{ "audit", sc_cmd_audit, "hardening checks and AI-specific risks, with a 0-100 score (table, JSON, SARIF)" },
+	{ "mirror", sc_cmd_mirror, "copy an image by digest (with its signatures) between layouts, archives, registries" },
 };
 
 static void usage(FILE *f)

@@ -5,6 +5,7 @@
  * Prints the pinned reference of the copy.  docs/mirror.md.
  */
 #include "cli/cli.h"
+#include "cli/registry_opts.h"
 #include "core/error.h"
 #include "image/copy.h"
 
@@ -34,10 +35,10 @@ static void help(FILE *f)
 		   "  --digestfile FILE      write the copy's digest to FILE\n"
 		   "  --json                 a JSON summary on stdout instead of the reference\n"
 		   "  -q, --quiet            no progress bar\n"
-		   /* TODO(registry_opts): src/cli/registry_opts.c (the lead) documents
-		    * --creds, --src-creds, --dest-creds, --authfile, --tls-verify,
-		    * --src-tls-verify, --dest-tls-verify, --ca-file, --plain-http here. */
-		   "  -h, --help             this help\n");
+		   "  -h, --help             this help\n"
+		   "\n" SC_CLI_REGISTRY_HELP
+		   "  --src-creds, --dest-creds USER:PASS  credentials for one side\n"
+		   "  --src-tls-verify=false, --dest-tls-verify=false  for one side\n");
 }
 
 typedef struct bar {
@@ -117,8 +118,7 @@ int sc_cmd_mirror(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		/* TODO(registry_opts): the shared registry options from
-		 * src/cli/registry_opts.c are appended here (the lead's helper). */
+		SC_CLI_MIRROR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *platform_arg = NULL, *digestfile = NULL, *src_name, *dst_name;
@@ -136,7 +136,9 @@ int sc_cmd_mirror(int argc, char **argv)
 	char *ref = NULL, *src_repo = NULL, dg[SC_DIGEST_STRLEN];
 	json_t *doc = NULL;
 	bar b = { 0 };
+	sc_cli_registry reg;
 
+	sc_cli_registry_init(&reg);
 	memset(&plat, 0, sizeof(plat));
 	memset(&sref, 0, sizeof(sref));
 	memset(&res, 0, sizeof(res));
@@ -164,11 +166,15 @@ int sc_cmd_mirror(int argc, char **argv)
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("mirror", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			/* TODO(registry_opts): hand the option to the shared registry
-			 * option parser before calling it unknown. */
-			return sc_cli_usage_error("mirror", "unknown option '%s'", argv[optind - 1]);
+			switch (sc_cli_registry_opt(&reg, "mirror", c, optarg)) {
+			case 1: break;
+			case 0: return sc_cli_usage_error("mirror", "unknown option '%s'", argv[optind - 1]);
+			default: return SC_EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	sc_cli_registry_apply(&reg);
 	if (argc - optind != 2)
 		return sc_cli_usage_error("mirror", "expected SRC and DST");
 	src_name = argv[optind];
@@ -180,8 +186,6 @@ int sc_cmd_mirror(int argc, char **argv)
 			return sc_cli_usage_error("mirror", "--platform: %s", sc_error_msg());
 		have_platform = 1;
 	}
-	/* TODO(registry_opts): apply the registry options (sc_registry_set_defaults
-	 * or per-side source/destination settings) before the images are opened. */
 	if ((rc = sc_imgref_parse(&sref, src_name)) != 0) {
 		status = sc_cli_usage_error("mirror", "%s", sc_error_msg());
 		goto done;
@@ -198,7 +202,10 @@ int sc_cmd_mirror(int argc, char **argv)
 	}
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.replace = replace;
-	if ((rc = sc_source_open(&src, &sref)) != 0 || (rc = sc_dest_open(&dst, dst_name, &dopts)) != 0)
+	dopts.registry = &reg.dest;
+	rc = sref.transport == SC_TRANSPORT_DOCKER ? sc_source_registry_open_opts(&src, &sref, &reg.src)
+						   : sc_source_open(&src, &sref);
+	if (rc != 0 || (rc = sc_dest_open(&dst, dst_name, &dopts)) != 0)
 		goto fail;
 	memset(&co, 0, sizeof(co));
 	co.all_platforms = all;

@@ -608,8 +608,8 @@ typedef struct hctx {
 	char name[64];
 	long uid;
 	char scratch[SC_PATH_MAX]; /* our temporary directory ("" = none yet) */
-	char src_local[SC_PATH_MAX + 16]; /* oci: copy of a docker:// SRC ("" = none) */
-	char dst_local[SC_PATH_MAX + 16]; /* oci: staging of a docker:// DST ("" = none) */
+	char src_local[SC_PATH_MAX + 32]; /* oci: copy of a docker:// SRC ("" = none) */
+	char dst_local[SC_PATH_MAX + 32]; /* oci: staging of a docker:// DST ("" = none) */
 	char htar[SC_PATH_MAX + 32];
 	const char *entry[130];    /* the workload: Entrypoint + Cmd (or --entrypoint) */
 	char **observed;

@@ -236,7 +236,7 @@ static int find_runc(char *out, size_t outsz)
 	const char *path = getenv("PATH"), *p, *e;
 
 	if (!path || !*path)
-		path = SC_RUN_DEFAULT_PATH + 5;
+		path = &SC_RUN_DEFAULT_PATH[5]; /* past "PATH=" */
 	for (p = path; *p; p = *e ? e + 1 : e) {
 		struct stat st;
 		size_t n;

@@ -4,8 +4,10 @@
 # them, a 500 MB safetensors model), in the same run, on loopback:
 #   src       Debian's docker-registry (distribution 2.8) on 127.0.0.1,
 #             seeded once with `skopeo copy oci:... docker://` (not timed)
-#   reg->reg  a fresh repository on a second registry for each run and tool
-#             (scute mirror docker://SRC docker://DST  vs  skopeo copy)
+#   reg->reg  a fresh second registry (empty storage) for each run and tool
+#             (scute mirror docker://SRC docker://DST  vs  skopeo copy); fresh,
+#             because skopeo's blob-info cache would otherwise mount blobs it
+#             saw in an earlier run's repository instead of copying them
 #   reg->oci  a fresh OCI layout for each run and tool
 #   again     the same reg->reg copy repeated onto the existing copy: scute
 #             must move no layer bytes (its --json bytes_sent), and the time
@@ -48,9 +50,10 @@ free_port() {
 	"$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-start_registry() {  # NAME -> prints HOST:PORT; storage in $tmp/NAME
+start_registry() {  # NAME -> HOST:PORT in $tmp/NAME/host; storage in $tmp/NAME/data
 	name=$1
 	port=$(free_port)
+	rm -rf "$tmp/$name"
 	mkdir -p "$tmp/$name/data"
 	cat > "$tmp/$name/config.yml" <<EOF
 version: 0.1
@@ -67,6 +70,7 @@ http:
   addr: 127.0.0.1:$port
 EOF
 	docker-registry serve "$tmp/$name/config.yml" > "$tmp/$name/log" 2>&1 &
+	echo $! > "$tmp/$name/pid"
 	pids="$pids $!"
 	i=0
 	until "$PYTHON" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; do
@@ -74,11 +78,16 @@ EOF
 		[ "$i" -lt 100 ] || { echo "bench: registry $name did not start:" >&2; cat "$tmp/$name/log" >&2; exit 4; }
 		sleep 0.1
 	done
-	echo "127.0.0.1:$port"
+	echo "127.0.0.1:$port" > "$tmp/$name/host"
+}
+stop_registry() {  # NAME: stop it and drop its storage
+	kill "$(cat "$tmp/$1/pid")" 2>/dev/null || true
+	while kill -0 "$(cat "$tmp/$1/pid")" 2>/dev/null; do sleep 0.05; done
+	rm -rf "$tmp/$1"
 }
 
-src=$(start_registry src)
-dst=$(start_registry dst)
+start_registry src
+src=$(cat "$tmp/src/host")
 SK="skopeo copy -q --src-tls-verify=false --dest-tls-verify=false"
 $SK "oci:$layout:bench" "docker://$src/ai:bench"
 csize=$("$PYTHON" - "$layout" <<'PY'
@@ -104,7 +113,7 @@ measure() {  # NAME CMD...: best wall time into $tmp/NAME.best, max RSS into $tm
 best() { sort -n "$tmp/$1.all" | head -1 | cut -d' ' -f1; }
 rss() { sort -n -k3 "$tmp/$1.all" | tail -1 | cut -d' ' -f3; }
 
-echo "bench: image oci:$layout:bench, $(awk -v b="$csize" 'BEGIN{printf "%.2f GB", b/1e9}') of blobs; $(nproc) CPUs; registries $src -> $dst (distribution $(docker-registry --version | awk '{print $3}')); best of $RUNS runs"
+echo "bench: image oci:$layout:bench, $(awk -v b="$csize" 'BEGIN{printf "%.2f GB", b/1e9}') of blobs; $(nproc) CPUs; source registry $src (distribution $(docker-registry --version | awk '{print $3}')); best of $RUNS runs"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
@@ -113,27 +122,37 @@ while [ "$i" -lt "$RUNS" ]; do
 	for tool in $order; do
 		case $tool in
 		scute)
-			measure scute-reg "$SCUTE" mirror -q --tls-verify=false --json "docker://$src/ai:bench" "docker://$dst/scute$i:bench"
-			measure scute-oci "$SCUTE" mirror -q --tls-verify=false --json "docker://$src/ai:bench" "oci:$tmp/scute-oci$i:bench"
+			start_registry dst
+			dst=$(cat "$tmp/dst/host")
+			measure scute-reg "$SCUTE" mirror -q --json "docker://$src/ai:bench" "docker://$dst/ai:bench"
+			stop_registry dst
+			measure scute-oci "$SCUTE" mirror -q --json "docker://$src/ai:bench" "oci:$tmp/scute-oci$i:bench"
 			rm -rf "$tmp/scute-oci$i"
 			;;
 		skopeo)
-			measure skopeo-reg $SK "docker://$src/ai:bench" "docker://$dst/skopeo$i:bench"
+			start_registry dst
+			dst=$(cat "$tmp/dst/host")
+			measure skopeo-reg $SK "docker://$src/ai:bench" "docker://$dst/ai:bench"
+			stop_registry dst
 			measure skopeo-oci $SK "docker://$src/ai:bench" "oci:$tmp/skopeo-oci$i:bench"
 			rm -rf "$tmp/skopeo-oci$i"
 			;;
 		esac
 	done
 done
-# The repeat: onto the copies that exist now.
+# The repeat: each tool copies onto its own finished copy.
+start_registry dst
+dst=$(cat "$tmp/dst/host")
+"$SCUTE" mirror -q "docker://$src/ai:bench" "docker://$dst/scute:bench" > /dev/null
+$SK "docker://$src/ai:bench" "docker://$dst/skopeo:bench"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
-	measure scute-again "$SCUTE" mirror -q --tls-verify=false --json "docker://$src/ai:bench" "docker://$dst/scute1:bench"
+	measure scute-again "$SCUTE" mirror -q --json "docker://$src/ai:bench" "docker://$dst/scute:bench"
 	again_bytes=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_sent"])' "$tmp/scute-again.out")
-	measure skopeo-again $SK "docker://$src/ai:bench" "docker://$dst/skopeo1:bench"
+	measure skopeo-again $SK "docker://$src/ai:bench" "docker://$dst/skopeo:bench"
 done
-sd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$dst/scute1:bench")
+sd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$dst/scute:bench")
 kd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$src/ai:bench")
 [ "$sd" = "$kd" ] || { echo "bench: scute's copy has digest $sd, the source $kd" >&2; exit 1; }
 

@@ -64,7 +64,8 @@ static int ld_put_blob(sc_dest *d, const sc_descriptor *desc, sc_source *src, co
 		return rc;
 	if ((rc = src->ops->open_blob(src, desc, &s)) != 0)
 		return rc;
-	rc = sc_image_writer_put_blob_stream(l->w, &desc->digest, desc->size, s, sent);
+	/* open_blob streams verify the digest themselves (image/source.h). */
+	rc = sc_image_writer_put_blob_stream(l->w, &desc->digest, desc->size, s, 1, sent);
 	sc_stream_close(s);
 	return rc;
 }

@@ -1266,6 +1266,7 @@ void sc_image_writer_free(sc_image_writer *w)
 /* ---- raw API: the writer as a byte-exact, content-addressed store ------- */
 
 #define RAW_CHUNK (1u << 20)
+#define WRITEBACK_CHUNK (8u << 20)
 
 static int check_raw(sc_image_writer *w, const sc_digest *d)
 {
@@ -1298,13 +1299,13 @@ int sc_image_writer_has_blob(sc_image_writer *w, const sc_digest *digest, uint64
 }
 
 int sc_image_writer_put_blob_stream(sc_image_writer *w, const sc_digest *digest, uint64_t size,
-				    sc_stream *s, uint64_t *written)
+				    sc_stream *s, int s_verifies, uint64_t *written)
 {
 	char tmp[64], hex[65], dg[SC_DIGEST_STRLEN];
 	unsigned char *buf = NULL;
 	sc_sha256 *h = NULL;
 	sc_digest got;
-	uint64_t n = 0;
+	uint64_t n = 0, kicked = 0;
 	int fd = -1, rc, present = 0;
 
 	if (written)
@@ -1314,7 +1315,7 @@ int sc_image_writer_put_blob_stream(sc_image_writer *w, const sc_digest *digest,
 	if (present)
 		return 0;
 	sc_digest_fmt(digest, dg);
-	if (!(buf = malloc(RAW_CHUNK)) || !(h = sc_sha256_new())) {
+	if (!(buf = malloc(RAW_CHUNK)) || (!s_verifies && !(h = sc_sha256_new()))) {
 		rc = sc_error_set(SC_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1334,12 +1335,21 @@ int sc_image_writer_put_blob_stream(sc_image_writer *w, const sc_digest *digest,
 					  (unsigned long long)size);
 			goto out;
 		}
-		sc_sha256_update(h, buf, (size_t)r);
+		if (h)
+			sc_sha256_update(h, buf, (size_t)r);
 		if ((rc = write_all(fd, buf, (size_t)r, "a blob")) != 0)
 			goto out;
 		n += (uint64_t)r;
+		/* Start writeback of what arrived (advisory: errors surface at fsync). */
+		if (n - kicked >= WRITEBACK_CHUNK) {
+			(void)sync_file_range(fd, (off_t)kicked, (off_t)(n - kicked), SYNC_FILE_RANGE_WRITE);
+			kicked = n;
+		}
 	}
-	sc_sha256_final(h, &got);
+	if (h)
+		sc_sha256_final(h, &got);
+	else
+		got = *digest; /* the verifying stream checked it at end of stream */
 	if (n != size) {
 		rc = sc_error_set(SC_EDIGEST, "blob %s: %llu bytes, its descriptor declares %llu", dg,
 				  (unsigned long long)n, (unsigned long long)size);

@@ -127,12 +127,17 @@ int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t bas
 int sc_image_writer_has_blob(sc_image_writer *w, const sc_digest *digest, uint64_t size, int *present);
 /*
  * Stream s (read in 1 MiB chunks, not closed) into blobs/sha256/.tmp-*,
- * hash it, check size and digest (SC_EDIGEST, nothing left behind), fsync
- * once and rename to <hex>.  A blob already present is not read.
- * *written (may be NULL) gets the bytes stored (0 when present).
+ * check size and digest (SC_EDIGEST, nothing left behind), fsync once and
+ * rename to <hex>.  Writeback is started every few MiB while the bytes
+ * arrive (sync_file_range), so the final fsync does not wait for the whole
+ * blob to reach the disk.  s_verifies: s is a verifying stream over this
+ * digest (what sc_source open_blob returns: it fails at end of stream on a
+ * mismatch), so the bytes are not hashed a second time here.  A blob
+ * already present is not read.  *written (may be NULL) gets the bytes
+ * stored (0 when present).
  */
 int sc_image_writer_put_blob_stream(sc_image_writer *w, const sc_digest *digest, uint64_t size,
-				    sc_stream *s, uint64_t *written);
+				    sc_stream *s, int s_verifies, uint64_t *written);
 /* Store a manifest/index (or any small blob) whose SHA-256 must be digest. */
 int sc_image_writer_put_bytes(sc_image_writer *w, const sc_digest *digest, const void *data, size_t len);
 

@@ -260,3 +260,62 @@ def vercmp():
         assert len(out) == len(pairs) + 1
         return [o if o == "error" else int(o) for o in out[:-1]]
     return run
+
+
+# --------------------------------------------------------------------------
+# Real registries (registry.py): docker-registry processes, the token
+# server and the fault proxy, started per test module and stopped (and
+# their directories removed) when the module ends.
+
+
+def require_registry_tools():
+    """Skip (never pass) when docker-registry, skopeo, htpasswd or the
+    Python crypto modules are missing."""
+    import registry
+    missing = registry.missing_tools()
+    if missing:
+        pytest.skip("registry tests need: " + ", ".join(missing) + " (scripts/deps.sh installs them)")
+
+
+class RegistryStack:
+    """Creates registries and proxies for one test module; close() stops
+    all of them and removes their directories."""
+
+    def __init__(self):
+        import registry
+        self.R = registry
+        self.root = tempfile.mkdtemp(prefix="scute-e2e-reg-")
+        self.made = []
+
+    def registry(self, kind, **kw):
+        d = tempfile.mkdtemp(prefix=kind + "-", dir=self.root)
+        r = self.R.Registry(kind, d, **kw)
+        self.made.append(r)
+        return r
+
+    def proxy(self, upstream, **kw):
+        p = self.R.FaultProxy(upstream, **kw)
+        self.made.append(p)
+        return p
+
+    def tmpdir(self, prefix="t-"):
+        return tempfile.mkdtemp(prefix=prefix, dir=self.root)
+
+    def close(self):
+        import shutil
+        leftover = []
+        for obj in reversed(self.made):
+            obj.close()
+            proc = getattr(obj, "proc", None)
+            if proc is not None:
+                leftover.append(obj)
+        shutil.rmtree(self.root, ignore_errors=True)
+        assert not leftover, "registries still running: %r" % leftover
+
+
+@pytest.fixture(scope="module")
+def registry_stack():
+    require_registry_tools()
+    st = RegistryStack()
+    yield st
+    st.close()

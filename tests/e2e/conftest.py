@@ -46,13 +46,17 @@ def check_sanitizer(stderr):
 
 def scute(*args, cwd=None, env=None, timeout=TIMEOUT):
     """Run the scute binary; return CompletedProcess with text stdout/stderr.
-    stdin is /dev/null and stdout/stderr are pipes (never a TTY)."""
+    stdin is /dev/null and stdout/stderr are pipes (never a TTY).  env adds
+    to the environment; a None value removes the variable."""
     if not (os.path.isfile(SCUTE) and os.access(SCUTE, os.X_OK)):
         pytest.fail("scute binary not found at %s (set SCUTE=...)" % SCUTE)
     e = dict(os.environ)
     e.pop("NO_COLOR", None)
-    if env:
-        e.update(env)
+    for k, v in (env or {}).items():
+        if v is None:           # None unsets a variable
+            e.pop(k, None)
+        else:
+            e[k] = v
     p = subprocess.run([SCUTE] + [str(a) for a in args], cwd=cwd, env=e, timeout=timeout,
                        stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)

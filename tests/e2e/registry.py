@@ -259,7 +259,9 @@ class TokenServer(_Background):
     action a scope asks for unless grant() says otherwise).
     anonymous: what a request without credentials gets:
       "deny" -> 401, "none" -> a token with no access, "pull" -> pull only.
-    expires_in: token lifetime in seconds.
+    expires_in: token lifetime in seconds (also what the answer announces).
+    expired_next: that many next tokens are issued already expired (the
+    answer still announces expires_in), to test refresh on 401.
     grant: optional fn(user_or_None, type, name, actions) -> actions.
     Every request is recorded in .requests (dicts: method, path, user,
     service, scopes, status, time, granted); .clear() empties the record.
@@ -274,6 +276,7 @@ class TokenServer(_Background):
         self.service = service
         self.issuer = issuer
         self.grant = grant
+        self.expired_next = 0       # that many next tokens are issued already expired
         self.requests = []
         self._lock = threading.Lock()
         self.key = ec.generate_private_key(ec.SECP256R1())
@@ -323,8 +326,13 @@ class TokenServer(_Background):
     def issue(self, user, access, service=None):
         import jwt
         now = int(time.time())
+        exp = now + self.expires_in
+        with self._lock:
+            if self.expired_next > 0:       # to test refresh on 401
+                self.expired_next -= 1
+                exp = now - 30
         claims = {"iss": self.issuer, "sub": user or "", "aud": service or self.service,
-                  "exp": now + self.expires_in, "nbf": now - 10, "iat": now,
+                  "exp": exp, "nbf": now - 10, "iat": now,
                   "jti": secrets.token_hex(16), "access": access}
         tok = jwt.encode(claims, self.key, algorithm="ES256", headers={"x5c": [self.cert_der_b64]})
         return tok if isinstance(tok, str) else tok.decode()
@@ -857,7 +865,7 @@ class _Fault:
             return False
         if self.method and method not in self.method.split("|"):
             return False
-        if self.path_re and not self.path_re.search(urllib.parse.urlsplit(path).path):
+        if self.path_re and not self.path_re.search(path):      # path with its query
             return False
         return True
 
@@ -874,16 +882,16 @@ class FaultProxy(_Background):
     WWW-Authenticate untouched), hop-by-hop ones dropped, and Location
     headers pointing at the upstream rewritten to the proxy.
 
-    Faults (each matches by method "GET|HEAD|..." and a regex on the URL
-    path; the first matching fault wins):
+    Faults (each matches by method "GET|HEAD|..." and a regex searched in
+    the URL path with its query; the first matching fault wins):
       fail_next(n, status=429, retry_after=None, ...) answer n requests with
           status (a distribution error body) without forwarding them
       corrupt_blob(digest)   blob GETs of digest: one byte in the middle of
           the blob altered, length unchanged (until clear_faults)
       cut_after(nbytes, ...) the next matching response: headers and nbytes
           of body, then the connection is closed (RST)
-      on_body(action, nbytes, ...) call action() once nbytes of a matching
-          request body were forwarded (e.g. reg.kill mid-upload)
+      on_body(action, nbytes, ..., when=None) call action() once nbytes of a
+          matching request body were forwarded (e.g. reg.kill mid-upload)
       after(action, count=1, ...) call action() after the count-th matching
           response was sent
     Upstream connection failures become 502.
@@ -928,8 +936,11 @@ class FaultProxy(_Background):
     def cut_after(self, nbytes, path_re=BLOB_RE, method="GET", times=1):
         return self._add(_Fault("cut", method, path_re, times, nbytes=nbytes))
 
-    def on_body(self, action, nbytes, path_re=UPLOAD_RE, method="PUT|PATCH"):
-        return self._add(_Fault("on_body", method, path_re, 1, nbytes=nbytes, action=action))
+    def on_body(self, action, nbytes, path_re=UPLOAD_RE, method="PUT|PATCH", when=None):
+        """Call action() once, when a matching request body has passed nbytes
+        and when() (if given) is true at that moment, e.g.
+        when=lambda: len(px.finished_uploads()) >= 2."""
+        return self._add(_Fault("on_body", method, path_re, 1, nbytes=nbytes, action=action, when=when))
 
     def after(self, action, count=1, path_re=None, method=None, status=None):
         return self._add(_Fault("after", method, path_re, 1, count=count, action=action, status=status))
@@ -967,6 +978,22 @@ class FaultProxy(_Background):
     def blob_uploads(self):
         """Requests that carried blob bytes (PATCH / PUT to an upload URL with a body)."""
         return [e for e in self.requests("PUT|PATCH", UPLOAD_RE) if e["bytes_in"] > 0]
+
+    def finished_uploads(self):
+        """Digests of the blob uploads that completed (PUT ...?digest= answered 201)."""
+        out = []
+        for e in self.requests("PUT", r"[?&]digest=", status=201):
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(e["path"]).query)
+            out.append(q["digest"][0])
+        return out
+
+    def mounts(self):
+        """(digest, from, status) of the cross-repository mount POSTs."""
+        out = []
+        for e in self.requests("POST", r"[?&]mount="):
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(e["path"]).query)
+            out.append((q["mount"][0], (q.get("from") or [None])[0], e["status"]))
+        return out
 
     def blob_gets(self):
         return self.requests("GET", BLOB_RE)
@@ -1118,9 +1145,11 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
                         yield chunk
                         if fb is not None and not fired and entry["bytes_in"] >= fb.nbytes:
                             fired = True
+                            ok = fb.when is None or fb.when()
                             with px._lock:
-                                go = fb.times is None or fb.times > 0
-                                fb.use()
+                                go = ok and (fb.times is None or fb.times > 0)
+                                if go:
+                                    fb.use()
                             if go:
                                 entry["fault"] = "on_body"
                                 fb.action()

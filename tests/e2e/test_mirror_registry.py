@@ -262,8 +262,10 @@ def test_mirror_missing_image(env, plain, registry_stack):
 
 
 def test_mirror_usage(env):
-    assert_error(mirror(env, "oci:/nonexistent:x"), 2)
-    assert_error(mirror(env, "--jobs", "zero", "oci:/a:x", "oci:/b:y"), 2)
+    for args in (["oci:/nonexistent:x"], ["--jobs", "zero", "oci:/a:x", "oci:/b:y"]):
+        p = mirror(env, *args)
+        assert_error(p, 2)
+        assert "unknown verb" not in p.stderr, describe(p)
 
 
 # --------------------------------------------------------------------------

@@ -25,6 +25,8 @@ typedef struct oci_source {
 	sc_source base;
 	sc_fileset *fs;
 	sc_descriptor root; /* media_type, digest, size copied from index.json */
+	sc_index ix;        /* index.json, for get_doc's names */
+	int have_ix;
 } oci_source;
 
 static int oci_open_blob(sc_source *s, const sc_descriptor *d, sc_stream **out)
@@ -76,16 +78,131 @@ static int oci_get_root(sc_source *s, sc_buf *out, char **media_type, sc_digest 
 	return 0;
 }
 
+/* The mediaType field of a document, or NULL. */
+static int doc_media_type(const sc_buf *b, char **out)
+{
+	json_t *j = NULL;
+	const char *mt;
+
+	*out = NULL;
+	if (sc_json_parse(&j, b->data ? b->data : "", b->len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "document") != 0) {
+		sc_error_clear(); /* not JSON: the caller's parser will say so */
+		return 0;
+	}
+	mt = json_is_object(j) ? sc_json_str(j, "mediaType") : NULL;
+	if (mt && !(*out = sc_strdup(mt))) {
+		json_decref(j);
+		return SC_ENOMEM;
+	}
+	json_decref(j);
+	return 0;
+}
+
+/*
+ * get_doc: "sha256:<hex>" is any stored blob (at most SC_MANIFEST_MAX
+ * bytes; media type from its mediaType field); anything else is a name in
+ * index.json (org.opencontainers.image.ref.name).
+ */
+static int oci_get_doc(sc_source *s, const char *ref, sc_buf *out, char **media_type, sc_digest *digest)
+{
+	oci_source *o = (oci_source *)s;
+	sc_descriptor d;
+	const sc_descriptor *found = NULL;
+	char name[80], hex[65];
+	char *mt = NULL;
+	size_t i;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if (strncmp(ref, "sha256:", 7) == 0) {
+		if ((rc = sc_digest_parse(&d.digest, ref)) != 0)
+			return rc;
+		snprintf(name, sizeof(name), "blobs/sha256/%s", sc_digest_hex(&d.digest, hex));
+		rc = sc_fileset_stat(o->fs, name, &d.size);
+		if (rc == SC_ENOTFOUND)
+			return sc_error_set(SC_ENOTFOUND, "%.80s not found in %s", ref, sc_fileset_name(o->fs));
+		if (rc)
+			return rc;
+		if ((rc = sc_source_read_blob(s, &d, SC_MANIFEST_MAX, out)) != 0)
+			return rc;
+		if ((rc = doc_media_type(out, &mt)) != 0)
+			return rc;
+		*media_type = mt;
+		*digest = d.digest;
+		return 0;
+	}
+	for (i = 0; o->have_ix && i < o->ix.n_manifests; i++) {
+		const sc_descriptor *e = &o->ix.manifests[i];
+
+		if (!e->ref_name || strcmp(e->ref_name, ref) != 0)
+			continue;
+		if (found)
+			return sc_error_set(SC_EINPUT, "more than one image tagged '%.200s' in %s", ref,
+					    sc_fileset_name(o->fs));
+		found = e;
+	}
+	if (!found || !found->digest.set)
+		return sc_error_set(SC_ENOTFOUND, "no document tagged '%.200s' in %s", ref, sc_fileset_name(o->fs));
+	if ((rc = sc_source_read_blob(s, found, SC_MANIFEST_MAX, out)) != 0)
+		return rc;
+	if (found->media_type && !(mt = sc_strdup(found->media_type)))
+		return SC_ENOMEM;
+	if (!mt && (rc = doc_media_type(out, &mt)) != 0)
+		return rc;
+	*media_type = mt;
+	*digest = found->digest;
+	return 0;
+}
+
+/*
+ * referrers: the OCI referrers tag schema (the index tagged
+ * "sha256-<hex>", as distribution-spec's fallback names it); an empty
+ * index when there is none.
+ */
+static int oci_referrers(sc_source *s, const sc_digest *d, sc_buf *out)
+{
+	static const char empty[] = "{\"schemaVersion\":2,\"mediaType\":\"" SC_MT_OCI_INDEX "\",\"manifests\":[]}";
+	char tag[80], hex[65], *mt = NULL;
+	sc_doc_kind kind = SC_DOC_UNKNOWN;
+	sc_digest got;
+	size_t before = out->len;
+	int rc;
+
+	snprintf(tag, sizeof(tag), "sha256-%s", sc_digest_hex(d, hex));
+	rc = oci_get_doc(s, tag, out, &mt, &got);
+	if (rc == SC_ENOTFOUND) {
+		sc_error_clear();
+		return sc_buf_append(out, empty, sizeof(empty) - 1);
+	}
+	if (rc)
+		return rc;
+	rc = sc_doc_detect(&kind, out->data + before, out->len - before, mt);
+	free(mt);
+	if (rc)
+		return rc;
+	if (kind != SC_DOC_INDEX)
+		return sc_error_set(SC_EINPUT, "%s: %s names a manifest, not a referrers index", sc_fileset_name(((oci_source *)s)->fs), tag);
+	return 0;
+}
+
 static void oci_free(sc_source *s)
 {
 	oci_source *o = (oci_source *)s;
 
 	sc_fileset_free(o->fs);
 	free(o->root.media_type);
+	if (o->have_ix)
+		sc_index_release(&o->ix);
 	free(o);
 }
 
-static const sc_source_ops oci_ops = { .get_root = oci_get_root, .open_blob = oci_open_blob, .free = oci_free };
+static const sc_source_ops oci_ops = {
+	.get_root = oci_get_root,
+	.open_blob = oci_open_blob,
+	.get_doc = oci_get_doc,
+	.referrers = oci_referrers,
+	.free = oci_free,
+};
 
 static int check_layout(sc_fileset *fs)
 {
@@ -223,6 +340,10 @@ int sc_source_oci_open(sc_source **out, const sc_imgref *ref)
 		rc = SC_ENOMEM;
 		goto out;
 	}
+	/* Kept for get_doc's names. */
+	o->ix = ix;
+	o->have_ix = 1;
+	have_ix = 0;
 	*out = &o->base;
 	o = NULL;
 out:

@@ -90,7 +90,9 @@ static int tmp_open(sc_image_writer *w, int dirfd, char *out, size_t outsz, int 
 	int tries, fd;
 
 	for (tries = 0; tries < 100; tries++) {
-		snprintf(out, outsz, ".tmp-%ld-%u-%d", (long)getpid(), w->tmp_seq++, tries);
+		/* The sequence is atomic: the raw API writes blobs from several threads. */
+		snprintf(out, outsz, ".tmp-%ld-%u-%d", (long)getpid(),
+			 __atomic_fetch_add(&w->tmp_seq, 1u, __ATOMIC_RELAXED), tries);
 		fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd >= 0) {
 			*fd_out = fd;
@@ -778,35 +780,169 @@ static json_t *descriptor(const char *media_type, const sc_digest *d, uint64_t s
 			 (json_int_t)size);
 }
 
-static int write_index(sc_image_writer *w, const sc_digest *man, uint64_t man_size)
+static json_t *platform_json(const sc_platform *p)
 {
-	json_t *ix = NULL, *ms, *d = NULL, *keep = NULL;
+	json_t *o;
+
+	if (!p || !p->os || !p->architecture)
+		return NULL;
+	if (!(o = json_pack("{s:s, s:s}", "architecture", p->architecture, "os", p->os)))
+		return NULL;
+	if ((p->variant && json_object_set_new(o, "variant", json_string(p->variant)) != 0) ||
+	    (p->os_version && json_object_set_new(o, "os.version", json_string(p->os_version)) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A stored blob as parsed JSON (SC_ENOTFOUND when it is not in the layout). */
+static int read_blob_json(sc_image_writer *w, const sc_digest *d, json_t **out)
+{
+	char hex[65], *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = read_small(w->blobfd, sc_digest_hex(d, hex), SC_MANIFEST_MAX, &data, &len)) != 0)
+		return rc;
+	rc = sc_json_parse(out, data, len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "a stored index");
+	free(data);
+	return rc;
+}
+
+/*
+ * ref->merge: the index the name points at now (old) and the new one are
+ * merged: the new index's manifests, then the old one's that it lacks (by
+ * digest), stored as a new blob whose digest/size go to *d / *size.  When
+ * either cannot be read as an index the new one simply replaces the old.
+ */
+static int merge_index(sc_image_writer *w, const char *old_digest, sc_digest *d, uint64_t *size)
+{
+	json_t *oldj = NULL, *newj = NULL, *om, *nm;
+	sc_digest od;
+	size_t i, j;
+	int rc = 0;
+
+	if (sc_digest_parse(&od, old_digest) != 0 || read_blob_json(w, &od, &oldj) != 0 ||
+	    read_blob_json(w, d, &newj) != 0) {
+		sc_error_clear();
+		goto out;
+	}
+	om = json_object_get(oldj, "manifests");
+	nm = json_object_get(newj, "manifests");
+	if (!json_is_array(om) || !json_is_array(nm))
+		goto out;
+	for (i = 0; i < json_array_size(om); i++) {
+		const char *dg = sc_json_str(json_array_get(om, i), "digest");
+		int have = 0;
+
+		if (!dg)
+			continue;
+		for (j = 0; j < json_array_size(nm) && !have; j++)
+			have = sc_json_str(json_array_get(nm, j), "digest") &&
+			       !strcmp(sc_json_str(json_array_get(nm, j), "digest"), dg);
+		if (have)
+			continue;
+		if (json_array_size(nm) >= SC_MAX_INDEX_ENTRIES) {
+			rc = sc_error_set(SC_ELIMIT, "%s: merged index has more than %d entries", w->dir,
+					  SC_MAX_INDEX_ENTRIES);
+			goto out;
+		}
+		NOMEM(json_array_append(nm, json_array_get(om, i)) != 0);
+	}
+	rc = put_json(w, newj, d, size);
+out:
+	json_decref(oldj);
+	json_decref(newj);
+	return rc;
+}
+
+/*
+ * Rewrite index.json with the refs set (temp + rename + directory sync: the
+ * commit point).  Entries of other names are kept in their order; new ones
+ * are appended.  strict (sc_image_writer_commit): an existing name is an
+ * error unless opts.replace, even with the same digest.  Otherwise an
+ * existing name with the same digest is left as it is, and a different one
+ * is replaced only with opts.replace / ref->replace, or merged (ref->merge).
+ * An untagged ref replaces untagged entries of the same digest.
+ */
+static int update_index(sc_image_writer *w, const sc_writer_ref *refs, size_t n, int strict)
+{
+	json_t *ix = NULL, *ms, *d = NULL, *keep = NULL, *next = NULL;
 	char *s = NULL, tmp[64], want[SC_DIGEST_STRLEN];
-	size_t i;
-	int rc, fd = -1;
+	size_t i, k;
+	int rc = 0, fd = -1;
 
 	/* Re-read: the layout may have changed since open. */
-	if ((rc = load_index(w, &ix)) != 0 || (rc = check_tag(w, ix)) != 0)
+	if ((rc = load_index(w, &ix)) != 0)
 		goto out;
 	ms = json_object_get(ix, "manifests");
-	sc_digest_fmt(man, want);
-	NOMEM(!(keep = json_array()));
-	for (i = 0; i < json_array_size(ms); i++) {
-		json_t *e = json_array_get(ms, i);
-		const char *r = entry_ref(e), *dg = sc_json_str(e, "digest");
+	NOMEM(!(keep = json_copy(ms)));
+	for (k = 0; k < n; k++) {
+		const sc_writer_ref *r = &refs[k];
+		sc_digest dg = r->digest;
+		uint64_t size = r->size;
+		const char *other = NULL;
+		int same = 0;
 
-		if (w->tag ? (r && !strcmp(r, w->tag)) : (!r && dg && !strcmp(dg, want)))
-			continue; /* replaced */
-		NOMEM(json_array_append(keep, e) != 0);
+		sc_digest_fmt(&dg, want);
+		for (i = 0; r->name && i < json_array_size(keep); i++) {
+			json_t *e = json_array_get(keep, i);
+			const char *er = entry_ref(e), *edg = sc_json_str(e, "digest");
+
+			if (!er || strcmp(er, r->name))
+				continue;
+			if (edg && !strcmp(edg, want))
+				same = 1;
+			else
+				other = edg ? edg : "";
+		}
+		if (r->name && (same || other)) {
+			if (!strict && !other)
+				continue; /* already there: a re-mirror of the same content */
+			if (!w->opts.replace && (strict || (!r->replace && !r->merge))) {
+				rc = sc_error_set(SC_EUSAGE, "%s:%s:%s exists (replace it explicitly)",
+						  sc_transport_name(w->transport), w->archive ? w->archive : w->dir,
+						  r->name);
+				goto out;
+			}
+			if (!strict && r->merge && other && other[0] && (rc = merge_index(w, other, &dg, &size)) != 0)
+				goto out;
+			sc_digest_fmt(&dg, want);
+		}
+		NOMEM(!(next = json_array()));
+		for (i = 0; i < json_array_size(keep); i++) {
+			json_t *e = json_array_get(keep, i);
+			const char *er = entry_ref(e), *edg = sc_json_str(e, "digest");
+
+			if (r->name ? (er && !strcmp(er, r->name)) : (!er && edg && !strcmp(edg, want)))
+				continue; /* replaced */
+			NOMEM(json_array_append(next, e) != 0);
+		}
+		json_decref(keep);
+		keep = next;
+		next = NULL;
+		if (json_array_size(keep) >= SC_MAX_INDEX_ENTRIES) {
+			rc = sc_error_set(SC_ELIMIT, "%s/index.json: more than %d entries", w->dir, SC_MAX_INDEX_ENTRIES);
+			goto out;
+		}
+		NOMEM(!(d = descriptor(r->media_type, &dg, size)));
+		if (r->name)
+			NOMEM(json_object_set_new(d, "annotations", json_pack("{s:s}", REF_ANNOTATION, r->name)) != 0);
+		if (r->platform && r->platform->os)
+			NOMEM(json_object_set_new(d, "platform", platform_json(r->platform)) != 0);
+		NOMEM(json_array_append_new(keep, d) != 0);
+		d = NULL;
 	}
-	NOMEM(!(d = descriptor(SC_MT_OCI_MANIFEST, man, man_size)));
-	if (w->tag)
-		NOMEM(json_object_set_new(d, "annotations", json_pack("{s:s}", REF_ANNOTATION, w->tag)) != 0);
-	NOMEM(json_array_append(keep, d) != 0);
 	NOMEM(json_object_set(ix, "manifests", keep) != 0);
 	if (!json_object_get(ix, "schemaVersion"))
 		NOMEM(json_object_set_new(ix, "schemaVersion", json_integer(2)) != 0);
 	NOMEM(!(s = json_dumps(ix, JSON_COMPACT | JSON_SORT_KEYS)));
+	/* Blobs renamed into blobs/sha256 are durable before a name points at them. */
+	if (fsync(w->blobfd) != 0) {
+		rc = sc_error_set_errno(SC_EIO, errno, "cannot sync '%s/blobs/sha256'", w->dir);
+		goto out;
+	}
 	if ((rc = tmp_open(w, w->dirfd, tmp, sizeof(tmp), &fd)) != 0)
 		goto out;
 	if ((rc = write_all(fd, s, strlen(s), "index.json")) != 0) {
@@ -822,9 +958,22 @@ static int write_index(sc_image_writer *w, const sc_digest *man, uint64_t man_si
 out:
 	free(s);
 	json_decref(d);
+	json_decref(next);
 	json_decref(keep);
 	json_decref(ix);
 	return rc;
+}
+
+static int write_index(sc_image_writer *w, const sc_digest *man, uint64_t man_size)
+{
+	sc_writer_ref r;
+
+	memset(&r, 0, sizeof(r));
+	r.name = w->tag;
+	r.media_type = SC_MT_OCI_MANIFEST;
+	r.digest = *man;
+	r.size = man_size;
+	return update_index(w, &r, 1, 1);
 }
 
 /* ---- archives ---------------------------------------------------------- */
@@ -833,7 +982,8 @@ out:
  * docker-archive: manifest.json as `docker save` (docker 25+) writes it
  * beside the OCI layout: Config and Layers name the blobs.
  */
-static int write_docker_manifest(sc_image_writer *w, const sc_digest *cfg)
+static int write_docker_manifest(sc_image_writer *w, const char *tag, const sc_digest *cfg,
+				 const sc_digest *layer_digests, size_t n_layers)
 {
 	json_t *arr = NULL, *img = NULL, *layers, *tags;
 	char path[128], hex[65], tmp[64], *s = NULL;
@@ -843,11 +993,11 @@ static int write_docker_manifest(sc_image_writer *w, const sc_digest *cfg)
 	NOMEM(!(arr = json_array()) || !(img = json_object()) || !(layers = json_array()) || !(tags = json_array()));
 	snprintf(path, sizeof(path), "blobs/sha256/%s", sc_digest_hex(cfg, hex));
 	NOMEM(json_object_set_new(img, "Config", json_string(path)) != 0);
-	if (w->tag)
-		NOMEM(json_array_append_new(tags, json_string(w->tag)) != 0);
+	if (tag)
+		NOMEM(json_array_append_new(tags, json_string(tag)) != 0);
 	NOMEM(json_object_set_new(img, "RepoTags", tags) != 0);
-	for (i = 0; i < w->n_layers; i++) {
-		snprintf(path, sizeof(path), "blobs/sha256/%s", sc_digest_hex(&w->layers[i].digest, hex));
+	for (i = 0; i < n_layers; i++) {
+		snprintf(path, sizeof(path), "blobs/sha256/%s", sc_digest_hex(&layer_digests[i], hex));
 		NOMEM(json_array_append_new(layers, json_string(path)) != 0);
 	}
 	NOMEM(json_object_set_new(img, "Layers", layers) != 0);
@@ -1050,7 +1200,7 @@ int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t bas
 			   const sc_image_config_edit *edit, sc_digest *manifest_out)
 {
 	json_t *c = NULL, *man = NULL, *layers;
-	sc_digest cd, md;
+	sc_digest cd, md, *ld = NULL;
 	uint64_t csize, msize;
 	size_t i;
 	int rc;
@@ -1070,14 +1220,20 @@ int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t bas
 							       w->layers[i].size)) != 0);
 	if ((rc = put_json(w, man, &md, &msize)) != 0 || (rc = write_index(w, &md, msize)) != 0)
 		goto out;
-	if (w->transport == SC_TRANSPORT_DOCKER_ARCHIVE && (rc = write_docker_manifest(w, &cd)) != 0)
-		goto out;
+	if (w->transport == SC_TRANSPORT_DOCKER_ARCHIVE) {
+		NOMEM(!(ld = sc_calloc(w->n_layers ? w->n_layers : 1, sizeof(*ld))));
+		for (i = 0; i < w->n_layers; i++)
+			ld[i] = w->layers[i].digest;
+		if ((rc = write_docker_manifest(w, w->tag, &cd, ld, w->n_layers)) != 0)
+			goto out;
+	}
 	if (w->archive && (rc = write_archive(w)) != 0)
 		goto out;
 	w->committed = 1;
 	if (manifest_out)
 		*manifest_out = md;
 out:
+	free(ld);
 	json_decref(man);
 	json_decref(c);
 	return rc;
@@ -1104,4 +1260,199 @@ void sc_image_writer_free(sc_image_writer *w)
 	free(w->dir);
 	free(w->tag);
 	free(w);
+}
+
+/* ---- raw API: the writer as a byte-exact, content-addressed store ------- */
+
+#define RAW_CHUNK (1u << 20)
+
+static int check_raw(sc_image_writer *w, const sc_digest *d)
+{
+	if (w->committed)
+		return sc_error_set(SC_EUSAGE, "image writer: already committed");
+	if (w->cur)
+		return sc_error_set(SC_EUSAGE, "image writer: a layer is open");
+	if (!d || !d->set)
+		return sc_error_set(SC_EUSAGE, "image writer: a blob without a digest");
+	return 0;
+}
+
+int sc_image_writer_has_blob(sc_image_writer *w, const sc_digest *digest, uint64_t size, int *present)
+{
+	struct stat sb;
+	char hex[65];
+	int rc;
+
+	if ((rc = check_raw(w, digest)) != 0)
+		return rc;
+	if (fstatat(w->blobfd, sc_digest_hex(digest, hex), &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT)
+			return sc_error_set_errno(SC_EIO, errno, "cannot stat '%s/blobs/sha256/%s'", w->dir, hex);
+		*present = 0;
+		return 0;
+	}
+	/* Anything else under the name (wrong size, not a file) is replaced by the rename. */
+	*present = S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == size;
+	return 0;
+}
+
+int sc_image_writer_put_blob_stream(sc_image_writer *w, const sc_digest *digest, uint64_t size,
+				    sc_stream *s, uint64_t *written)
+{
+	char tmp[64], hex[65], dg[SC_DIGEST_STRLEN];
+	unsigned char *buf = NULL;
+	sc_sha256 *h = NULL;
+	sc_digest got;
+	uint64_t n = 0;
+	int fd = -1, rc, present = 0;
+
+	if (written)
+		*written = 0;
+	if ((rc = sc_image_writer_has_blob(w, digest, size, &present)) != 0)
+		return rc;
+	if (present)
+		return 0;
+	sc_digest_fmt(digest, dg);
+	if (!(buf = malloc(RAW_CHUNK)) || !(h = sc_sha256_new())) {
+		rc = sc_error_set(SC_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = tmp_open(w, w->blobfd, tmp, sizeof(tmp), &fd)) != 0)
+		goto out;
+	for (;;) {
+		ssize_t r = sc_stream_read(s, buf, RAW_CHUNK);
+
+		if (r < 0) {
+			rc = (int)r;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if ((uint64_t)r > size - n) {
+			rc = sc_error_set(SC_EDIGEST, "blob %s: more than the %llu bytes its descriptor declares", dg,
+					  (unsigned long long)size);
+			goto out;
+		}
+		sc_sha256_update(h, buf, (size_t)r);
+		if ((rc = write_all(fd, buf, (size_t)r, "a blob")) != 0)
+			goto out;
+		n += (uint64_t)r;
+	}
+	sc_sha256_final(h, &got);
+	if (n != size) {
+		rc = sc_error_set(SC_EDIGEST, "blob %s: %llu bytes, its descriptor declares %llu", dg,
+				  (unsigned long long)n, (unsigned long long)size);
+		goto out;
+	}
+	if (!sc_digest_eq(&got, digest)) {
+		rc = sc_error_set(SC_EDIGEST, "blob %s: digest mismatch (the bytes hash to another digest)", dg);
+		goto out;
+	}
+	rc = commit_file(w, fd, w->blobfd, tmp, sc_digest_hex(digest, hex));
+	fd = -1;
+	if (!rc && written)
+		*written = n;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlinkat(w->blobfd, tmp, 0);
+	}
+	sc_sha256_free(h);
+	free(buf);
+	return rc;
+}
+
+int sc_image_writer_put_bytes(sc_image_writer *w, const sc_digest *digest, const void *data, size_t len)
+{
+	sc_digest got;
+	char dg[SC_DIGEST_STRLEN];
+	int rc, present = 0;
+
+	if ((rc = sc_image_writer_has_blob(w, digest, len, &present)) != 0)
+		return rc;
+	if (present)
+		return 0;
+	if ((rc = sc_sha256_buf(&got, data, len)) != 0)
+		return rc;
+	if (!sc_digest_eq(&got, digest))
+		return sc_error_set(SC_EDIGEST, "document %s: digest mismatch", sc_digest_fmt(digest, dg));
+	return put_blob(w, data, len, &got);
+}
+
+/* docker-archive: manifest.json from the root manifest stored in the staging layout. */
+static int docker_manifest_from_root(sc_image_writer *w, const sc_writer_ref *r)
+{
+	char hex[65], *data = NULL;
+	size_t len = 0, i;
+	sc_manifest m;
+	sc_digest *ld = NULL;
+	int rc, have = 0, present;
+
+	if (sc_doc_kind_of(r->media_type) != SC_DOC_MANIFEST)
+		return sc_error_set(SC_EUSAGE, "docker-archive:%s holds one image manifest, not %s", w->archive,
+				    r->media_type);
+	if ((rc = read_small(w->blobfd, sc_digest_hex(&r->digest, hex), SC_MANIFEST_MAX, &data, &len)) != 0)
+		goto out;
+	if ((rc = sc_manifest_parse(&m, data, len)) != 0)
+		goto out;
+	have = 1;
+	if (!(ld = sc_calloc(m.n_layers ? m.n_layers : 1, sizeof(*ld)))) {
+		rc = SC_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i <= m.n_layers; i++) {
+		const sc_descriptor *d = i ? &m.layers[i - 1] : &m.config;
+
+		if ((rc = sc_image_writer_has_blob(w, &d->digest, d->size, &present)) != 0)
+			goto out;
+		if (!present) {
+			rc = sc_error_set(SC_EUSAGE, "docker-archive:%s: blob sha256:%s of the image was not stored",
+					  w->archive, sc_digest_hex(&d->digest, hex));
+			goto out;
+		}
+		if (i)
+			ld[i - 1] = d->digest;
+	}
+	rc = write_docker_manifest(w, r->name, &m.config.digest, ld, m.n_layers);
+out:
+	if (rc == SC_ENOTFOUND)
+		rc = sc_error_set(SC_EUSAGE, "docker-archive:%s: the manifest was not stored", w->archive);
+	if (have)
+		sc_manifest_release(&m);
+	free(ld);
+	free(data);
+	return rc;
+}
+
+int sc_image_writer_commit_refs(sc_image_writer *w, const sc_writer_ref *refs, size_t n)
+{
+	size_t i;
+	int rc, present;
+
+	if (w->committed)
+		return sc_error_set(SC_EUSAGE, "image writer: already committed");
+	if (w->cur || w->n_layers)
+		return sc_error_set(SC_EUSAGE, "image writer: layers were added; use sc_image_writer_commit");
+	if (w->transport == SC_TRANSPORT_DOCKER_ARCHIVE && n != 1)
+		return sc_error_set(SC_EUSAGE, "docker-archive:%s holds exactly one image (%zu names given)",
+				    w->archive, n);
+	if (n > SC_MAX_INDEX_ENTRIES)
+		return sc_error_set(SC_ELIMIT, "image writer: %zu names, limit is %d", n, SC_MAX_INDEX_ENTRIES);
+	for (i = 0; i < n; i++) {
+		if (!refs[i].media_type || (refs[i].name && !refs[i].name[0]))
+			return sc_error_set(SC_EUSAGE, "image writer: a name without a media type, or an empty name");
+		if ((rc = sc_image_writer_has_blob(w, &refs[i].digest, refs[i].size, &present)) != 0)
+			return rc;
+		if (!present)
+			return sc_error_set(SC_EUSAGE, "image writer: %s is named but was not stored",
+					    refs[i].name ? refs[i].name : "a document");
+	}
+	if ((rc = update_index(w, refs, n, 0)) != 0)
+		return rc;
+	if (w->transport == SC_TRANSPORT_DOCKER_ARCHIVE && (rc = docker_manifest_from_root(w, &refs[0])) != 0)
+		return rc;
+	if (w->archive && (rc = write_archive(w)) != 0)
+		return rc;
+	w->committed = 1;
+	return 0;
 }

@@ -35,6 +35,7 @@
 #define SC_IMAGE_WRITER_H
 
 #include "core/digest.h"
+#include "core/stream.h"
 #include "image/image.h"
 #include "image/manifest.h"
 #include "image/tarwriter.h"
@@ -111,6 +112,60 @@ int sc_image_writer_copy_layer(sc_image_writer *w, sc_image *src, size_t i);
  */
 int sc_image_writer_commit(sc_image_writer *w, const char *base_json, size_t base_len,
 			   const sc_image_config_edit *edit, sc_digest *manifest_out);
+
+/*
+ * Raw API (scute mirror, image/dest_layout.c): the opened writer as a
+ * byte-exact, content-addressed store.  Blobs and documents are stored as
+ * given (never re-serialised, so digests survive), then names are pointed
+ * at them with one commit.  Do not mix with layer_begin/copy_layer/commit.
+ * has_blob, put_blob_stream and put_bytes may be called from several
+ * threads at once (temp names are unique per call); commit_refs from one.
+ *
+ * *present = 1 when blobs/sha256/<hex> is a regular file of `size` bytes
+ * (the bytes are not re-hashed: the layout's content is trusted).
+ */
+int sc_image_writer_has_blob(sc_image_writer *w, const sc_digest *digest, uint64_t size, int *present);
+/*
+ * Stream s (read in 1 MiB chunks, not closed) into blobs/sha256/.tmp-*,
+ * hash it, check size and digest (SC_EDIGEST, nothing left behind), fsync
+ * once and rename to <hex>.  A blob already present is not read.
+ * *written (may be NULL) gets the bytes stored (0 when present).
+ */
+int sc_image_writer_put_blob_stream(sc_image_writer *w, const sc_digest *digest, uint64_t size,
+				    sc_stream *s, uint64_t *written);
+/* Store a manifest/index (or any small blob) whose SHA-256 must be digest. */
+int sc_image_writer_put_bytes(sc_image_writer *w, const sc_digest *digest, const void *data, size_t len);
+
+/* A name to point at a stored manifest or index at commit. */
+typedef struct sc_writer_ref {
+	const char *name;        /* org.opencontainers.image.ref.name; NULL = untagged entry
+	                            (docker-archive: the REPO:TAG for RepoTags, or NULL) */
+	const char *media_type;  /* the document's media type (index.json descriptor) */
+	sc_digest digest;
+	uint64_t size;
+	const sc_platform *platform; /* optional: the descriptor's platform */
+	int replace;             /* may replace a different document under this name even
+	                            without opts->replace (names derived from the source:
+	                            "sha256-<hex>.sig") */
+	int merge;               /* an index (OCI referrers tag schema, "sha256-<hex>"):
+	                            merged with the index the name points at now */
+} sc_writer_ref;
+
+/*
+ * The commit of the raw API.  oci: index.json gets the refs (entries of
+ * other names are kept; an existing name with the same digest is left as
+ * it is, so re-mirroring identical content succeeds; a different digest
+ * under the name is SC_EUSAGE "... exists" unless opts->replace or
+ * ref->replace, or is merged with ref->merge; an untagged ref replaces an
+ * untagged entry of the same digest), written with temp + rename after
+ * blobs/sha256 is synced.  Every ref's document must be stored.
+ * oci-archive: the same in the staging layout, then tarred into FILE.
+ * docker-archive: exactly one ref, a manifest (Docker v2 or OCI) whose
+ * config and layers are stored; `docker save`'s manifest.json
+ * (Config, RepoTags = [name], Layers: blobs/sha256/<hex> as stored) is
+ * added.  After commit only sc_image_writer_free is allowed.
+ */
+int sc_image_writer_commit_refs(sc_image_writer *w, const sc_writer_ref *refs, size_t n);
 
 /* Accepts NULL.  Without a commit: temp files removed, index.json untouched. */
 void sc_image_writer_free(sc_image_writer *w);

@@ -10,6 +10,10 @@ The SBOM images of test_sbom.py take longer the first time: pydeb 2-4 min
 npm registry); .debs are kept in $SCUTE_CACHE/debs for rebuilds.
 With SCUTE_SANITIZED=1 every run also asserts that stderr carries no
 AddressSanitizer/UBSan report.
+Registry tests (test_registry_infra.py, test_mirror_registry.py) start
+Debian's docker-registry, a token server and a fault proxy on loopback
+(registry.py) per module, and skip with the reason when docker-registry,
+skopeo, htpasswd or python3-cryptography/python3-jwt are missing.
 """
 
 import json

@@ -18,6 +18,7 @@ int sc_cmd_scan(int argc, char **argv);
 int sc_cmd_db(int argc, char **argv);
 int sc_cmd_audit(int argc, char **argv);
 int sc_cmd_harden(int argc, char **argv);
+int sc_cmd_mirror(int argc, char **argv);
 
 /* Print "scute: error: <current error message>" and return its exit status. */
 int sc_cli_fail(int code);

@@ -20,6 +20,7 @@ static const struct {
 	{ "db", sc_cmd_db, "vulnerability database: import, update, status" },
 	{ "harden", sc_cmd_harden, "write a hardened copy: no shells or package managers, non-root, safe modes" },
 	{ "audit", sc_cmd_audit, "hardening checks and AI-specific risks, with a 0-100 score (table, JSON, SARIF)" },
+	{ "mirror", sc_cmd_mirror, "copy an image by digest (with its signatures) between layouts, archives, registries" },
 };
 
 static void usage(FILE *f)
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: scute [--version] [--help] VERB [options] IMAGE\n\nverbs:\n");
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
-	fprintf(f, "\nimages: oci:DIR[:REF]  oci-archive:FILE[:REF]  docker-archive:FILE[:REF]\n"
+	fprintf(f, "\nimages: oci:DIR[:REF]  oci-archive:FILE[:REF]  docker-archive:FILE[:REF]  docker://HOST/REPO[:TAG]\n"
 		   "run 'scute VERB --help' for a verb's options\n");
 }
 

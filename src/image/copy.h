@@ -37,7 +37,16 @@ typedef struct sc_copy_opts {
 	const sc_platform *platform; /* when !all_platforms: NULL = host default */
 	int signatures;             /* copy .sig/.att/.sbom tags and referrers */
 	unsigned jobs;              /* concurrent blob transfers; 0 = 4 */
-	uint64_t *progress;         /* bytes moved, updated as they move (may be NULL) */
+	uint64_t *progress;         /* blob bytes done, updated as they move; blobs the
+	                               destination already has count whole (may be NULL) */
+	/*
+	 * Optional: called once, from the calling thread, after the plan and
+	 * before any blob moves, with the bytes of all blobs to copy (found or
+	 * not).  A non-NULL return is the counter to update instead of
+	 * progress (e.g. a progress bar started with that total).
+	 */
+	uint64_t *(*on_plan)(void *ud, uint64_t total_bytes);
+	void *on_plan_ud;
 } sc_copy_opts;
 
 typedef struct sc_copy_result {

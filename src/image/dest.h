@@ -44,7 +44,15 @@ typedef struct sc_dest_ops {
 			uint64_t *sent);
 	/* Store a manifest or index by digest (desc->digest == SHA-256(data)). */
 	int (*put_manifest)(sc_dest *d, const sc_descriptor *desc, const void *data, size_t len);
-	/* Name root (already stored) `name`: a tag ("v1", "sha256-<hex>.sig"). */
+	/*
+	 * Name root (already stored) `name`: a tag ("v1", "sha256-<hex>.sig").
+	 * name NULL: only for layouts (never docker://), when the destination
+	 * names no tag: the root becomes an untagged index.json entry.
+	 * Layouts: names derived from the source ("sha256-<hex>.sig/.att/.sbom")
+	 * replace what is there; "sha256-<hex>" (referrers tag schema, an
+	 * index) is merged with what is there; other names need opts->replace
+	 * unless they already point at the same digest (then: no-op).
+	 */
 	int (*tag)(sc_dest *d, const char *name, const sc_descriptor *root);
 	/* Make the names visible (layout: index.json; archive: the file). */
 	int (*commit)(sc_dest *d);
@@ -60,8 +68,12 @@ struct sc_dest {
 	int single_image; /* docker-archive: holds one manifest, no index */
 };
 
+struct sc_registry_opts;
 typedef struct sc_dest_opts {
 	int replace;     /* an existing name may be replaced (oci:, archives) */
+	/* docker://: registry options for this side (mirror --dest-creds ...);
+	 * NULL = sc_registry_defaults().  Not copied: must outlive the dest. */
+	const struct sc_registry_opts *registry;
 } sc_dest_opts;
 
 /* Open "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE[:REPO:TAG]"

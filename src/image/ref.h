@@ -6,7 +6,7 @@
  *   oci-archive:FILE[:REF]     the same layout in a tar file
  *   docker-archive:FILE[:REF]  `docker save` output; REF is a repo:tag from
  *                              manifest.json RepoTags or @N (0-based index)
- *   docker://HOST/REPO[:TAG|@DIGEST]  a registry (parsed; not yet readable)
+ *   docker://HOST/REPO[:TAG|@DIGEST]  a registry (registry/ref.c grammar)
  * The path ends at the first ':' as in containers/image.
  */
 #ifndef SC_IMAGE_REF_H

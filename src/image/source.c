@@ -18,7 +18,7 @@ int sc_source_open(sc_source **out, const sc_imgref *ref)
 	case SC_TRANSPORT_DOCKER_ARCHIVE:
 		return sc_source_docker_archive_open(out, ref);
 	case SC_TRANSPORT_DOCKER:
-		return sc_error_set(SC_EUNSUPPORTED, "docker:// sources are not supported yet");
+		return sc_source_registry_open(out, ref);
 	}
 	return sc_error_set(SC_EUSAGE, "unknown image transport %d", (int)ref->transport);
 }

@@ -69,6 +69,9 @@ int sc_source_read_blob(sc_source *s, const sc_descriptor *d, size_t max, sc_buf
 /* Constructors used by sc_source_open(). */
 int sc_source_oci_open(sc_source **out, const sc_imgref *ref);
 int sc_source_docker_archive_open(sc_source **out, const sc_imgref *ref);
+/* docker://: options from sc_registry_defaults(), or per side (mirror --src-creds). */
 int sc_source_registry_open(sc_source **out, const sc_imgref *ref);
+struct sc_registry_opts;
+int sc_source_registry_open_opts(sc_source **out, const sc_imgref *ref, const struct sc_registry_opts *o);
 
 #endif

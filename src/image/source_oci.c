@@ -181,7 +181,8 @@ static int oci_referrers(sc_source *s, const sc_digest *d, sc_buf *out)
 	if (rc)
 		return rc;
 	if (kind != SC_DOC_INDEX)
-		return sc_error_set(SC_EINPUT, "%s: %s names a manifest, not a referrers index", sc_fileset_name(((oci_source *)s)->fs), tag);
+		return sc_error_set(SC_EINPUT, "%s: %s names a manifest, not a referrers index",
+				    sc_fileset_name(((oci_source *)s)->fs), tag);
 	return 0;
 }
 

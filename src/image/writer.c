@@ -923,7 +923,8 @@ static int update_index(sc_image_writer *w, const sc_writer_ref *refs, size_t n,
 		keep = next;
 		next = NULL;
 		if (json_array_size(keep) >= SC_MAX_INDEX_ENTRIES) {
-			rc = sc_error_set(SC_ELIMIT, "%s/index.json: more than %d entries", w->dir, SC_MAX_INDEX_ENTRIES);
+			rc = sc_error_set(SC_ELIMIT, "%s/index.json: more than %d entries", w->dir,
+					  SC_MAX_INDEX_ENTRIES);
 			goto out;
 		}
 		NOMEM(!(d = descriptor(r->media_type, &dg, size)));

@@ -170,6 +170,19 @@ int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d,
 int sc_registry_list_tags(sc_registry *r, const char *repo, char ***tags_out, size_t *n_out);
 
 /*
+ * Parsers behind referrers and list_tags (exposed for tests and fuzzing).
+ * sc_registry_referrers_parse: check that data is an image index whose
+ * "manifests" are descriptors (at most SC_MAX_INDEX_ENTRIES) and append it
+ * to out - as is, or re-serialised keeping only the entries whose
+ * artifactType equals artifact_type when that is not NULL.
+ * sc_registry_tags_parse: append the "tags" of one tags/list page to the
+ * NULL-terminated *tags (*n used, *cap allocated), failing with SC_ELIMIT
+ * beyond max tags.
+ */
+int sc_registry_referrers_parse(const char *data, size_t len, const char *artifact_type, sc_buf *out);
+int sc_registry_tags_parse(const char *data, size_t len, char ***tags, size_t *n, size_t *cap, size_t max);
+
+/*
  * The process-wide options the CLI set from --tls-verify, --ca-file,
  * --creds and --authfile; used by the docker:// source and destination.
  * Not thread-safe: set once before images are opened.

@@ -10,25 +10,17 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "registry/http.h" /* sc_http_global_init: one curl_global_init for the process */
 
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_ECOSYSTEMS 64
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static int curl_init_rc;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
-}
 
 typedef struct dl {
 	int fd;
@@ -75,9 +67,8 @@ int sc_http_download(const char *url, int fd, uint64_t max, long timeout_s, uint
 	dl d;
 	int ret = 0;
 
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != 0)
-		return sc_error_set(SC_EINTERNAL, "libcurl failed to initialise");
+	if ((ret = sc_http_global_init()) != 0)
+		return ret;
 	memset(&d, 0, sizeof(d));
 	d.fd = fd;
 	d.max = max;

@@ -889,7 +889,8 @@ class FaultProxy(_Background):
       corrupt_blob(digest)   blob GETs of digest: one byte in the middle of
           the blob altered, length unchanged (until clear_faults)
       cut_after(nbytes, ...) the next matching response: headers and nbytes
-          of body, then the connection is closed (RST)
+          of body, then the connection is closed (FIN: the client receives
+          exactly nbytes, then end of stream short of Content-Length)
       on_body(action, nbytes, ..., when=None) call action() once nbytes of a
           matching request body were forwarded (e.g. reg.kill mid-upload)
       after(action, count=1, ...) call action() after the count-th matching
@@ -1081,9 +1082,12 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         try:
             self._proxy1(px, method, path, entry)
         except _CutConnection:
+            # FIN, not RST: an RST makes the client's kernel drop bytes it
+            # has not read yet, so the client would not get exactly nbytes.
             self.close_connection = True
             try:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
         except (ConnectionError, BrokenPipeError, socket.timeout, ssl.SSLError) as e:

@@ -330,7 +330,7 @@ class TokenServer(_Background):
         with self._lock:
             if self.expired_next > 0:       # to test refresh on 401
                 self.expired_next -= 1
-                exp = now - 30
+                exp = now - 600     # distribution allows 60 s of leeway
         claims = {"iss": self.issuer, "sub": user or "", "aud": service or self.service,
                   "exp": exp, "nbf": now - 10, "iat": now,
                   "jti": secrets.token_hex(16), "access": access}

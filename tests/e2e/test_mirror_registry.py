@@ -427,7 +427,11 @@ def test_htpasswd_registry_auth_file(env, ht_small, small, registry_stack):
     out = outdir(registry_stack)
     mirror_ok(env, dref(reg, "src/small:v1"), "oci:%s:x" % out, extra_env={"REGISTRY_AUTH_FILE": af})
     check_layout_complete(out, "x", small["digest"])
-    # --authfile names the same file explicitly
+
+
+def test_htpasswd_authfile_flag(env, ht_small, small, registry_stack):
+    reg = ht_small
+    af = R.write_containers_auth(os.path.join(registry_stack.tmpdir("auth-"), "auth.json"), reg.host, reg.creds)
     mirror_ok(env, "--authfile", af, small["ref"], dref(reg, "m/authfile:v1"))
     assert reg.api().manifest_digest("m/authfile", "v1") == small["digest"]
 
@@ -504,24 +508,63 @@ def test_tls_verify_false(env, tls, small, registry_stack):
 # Token auth
 
 
-def test_token_push_caches_tokens(env, token, small):
+def creds_home(registry_stack, reg, creds=None):
+    """Environment additions: a HOME whose ~/.docker/config.json holds creds
+    (default: the registry's) for reg.  The token tests use the auth file
+    rather than --creds, so they test the bearer flow whatever the flags."""
+    home = registry_stack.tmpdir("home-")
+    R.write_docker_config(home, reg.host, creds or reg.creds)
+    return {"HOME": home}
+
+
+@pytest.fixture(scope="module")
+def many(registry_stack):
+    """OCI layout, tag v1: 16 small layers (17 blobs)."""
+    lay = images.Layout(os.path.join(registry_stack.tmpdir("many-"), "oci"))
+    layers = [images.tar_bytes([images.F("f%02d" % i, images.det_bytes(20000 + i, b"many"))]) for i in range(16)]
+    r = images.write_image(lay, layers, ref="v1")
+    r["ref"] = "oci:%s:v1" % lay.path
+    r["digest"] = r["manifest"]["digest"]
+    return r
+
+
+def push_counting_tokens(env, token, image, repo, jobs, registry_stack):
     ts = token.token_server
     ts.clear()
-    px = R.FaultProxy(token)
-    try:
-        mirror_ok(env, "--creds", token.creds, "--jobs", "4", small["ref"], dref(px, "m/tok:v1"))
-        reg_requests = len(px.requests())
-    finally:
-        px.close()
-    assert token.api().manifest_digest("m/tok", "v1") == small["digest"]
-    reqs = ts.token_requests()
+    px = registry_stack.proxy(token)
+    mirror_ok(env, "--jobs", jobs, image["ref"], dref(px, repo + ":v1"),
+              extra_env=creds_home(registry_stack, px, token.creds))
+    reqs = ts.token_requests()      # before our own API client asks for one
+    assert token.api().manifest_digest(repo, "v1") == image["digest"]
     assert reqs and all(r["status"] == 200 and r["user"] == R.USER for r in reqs), reqs
-    assert any("repository:m/tok:pull,push" in r["scopes"] or "repository:m/tok:push,pull" in r["scopes"]
-               for r in reqs), reqs
-    # 5 blobs and a manifest took many registry requests but few tokens.
-    assert reg_requests >= 11
-    assert len(reqs) <= 4, "token requests not cached: %r" % [r["scopes"] for r in reqs]
+    assert any(set(s.rsplit(":", 1)[1].split(",")) == {"pull", "push"} for r in reqs for s in r["scopes"]), \
+        [r["scopes"] for r in reqs]
+    assert all(e["auth"] in (None, "Bearer") for e in px.requests()), "Basic credentials sent to the registry"
     assert "invalid token" not in token.logs()
+    return reqs, px.requests()
+
+
+def test_token_push_caches_tokens(env, token, small, registry_stack):
+    """One job at a time: one token per scope for 5 blobs and a manifest."""
+    reqs, log = push_counting_tokens(env, token, small, "m/tok", "1", registry_stack)
+    assert len(log) >= 11
+    scopes = [tuple(r["scopes"]) for r in reqs]
+    assert len(scopes) == len(set(scopes)) <= 2, "token requests not cached: %r" % scopes
+
+
+def test_token_requests_bounded_with_jobs(env, token, many, registry_stack):
+    """4 jobs, 17 blobs: the token requests do not grow with the blobs
+    (concurrent first misses may each fetch one)."""
+    reqs, log = push_counting_tokens(env, token, many, "m/tokmany", "4", registry_stack)
+    assert len(log) >= 17 * 3
+    assert len(reqs) <= 2 * 4, "token requests not cached: %r" % [r["scopes"] for r in reqs]
+
+
+def test_token_creds_flag(env, token, small, registry_stack):
+    R.push_with_skopeo(small["ref"], token, "m/tokflag:v1")
+    out = outdir(registry_stack)
+    mirror_ok(env, "--creds", token.creds, dref(token, "m/tokflag:v1"), "oci:%s:x" % out)
+    check_layout_complete(out, "x", small["digest"])
 
 
 def test_token_pull_and_refresh_on_401(env, token, small, registry_stack):
@@ -532,18 +575,21 @@ def test_token_pull_and_refresh_on_401(env, token, small, registry_stack):
     ts.clear()
     ts.expired_next = 1
     out = outdir(registry_stack)
-    mirror_ok(env, "--creds", token.creds, dref(token, "m/tokpull:v1"), "oci:%s:x" % out)
+    mirror_ok(env, dref(token, "m/tokpull:v1"), "oci:%s:x" % out, extra_env=creds_home(registry_stack, token))
     check_layout_complete(out, "x", small["digest"])
     n = len(ts.token_requests())
     assert 2 <= n <= 4, [r["scopes"] for r in ts.token_requests()]
+    assert ts.expired_next == 0
 
 
 def test_token_wrong_password(env, token, small, registry_stack):
     R.push_with_skopeo(small["ref"], token, "m/tokbad:v1")
-    p = mirror(env, "--creds", "%s:not-%s" % (token.user, token.password), dref(token, "m/tokbad:v1"),
-               "oci:%s:x" % outdir(registry_stack))
+    bad = "%s:not-%s" % (token.user, token.password)
+    p = mirror(env, dref(token, "m/tokbad:v1"), "oci:%s:x" % outdir(registry_stack),
+               extra_env=creds_home(registry_stack, token, bad))
     assert_error(p, 3, any_of=("auth", "unauthorized", "denied", "credentials"))
     assert "not-" + token.password not in p.stderr
+    assert any(r["status"] == 401 for r in token.token_server.token_requests())
     # anonymous gets a token without access: refused too
     p = mirror(env, dref(token, "m/tokbad:v1"), "oci:%s:x" % outdir(registry_stack))
     assert_error(p, 3)

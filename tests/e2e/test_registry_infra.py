@@ -175,6 +175,12 @@ def test_token_from_another_key_is_refused(regs, small):
                               {"Authorization": "Bearer " + tok, "Accept": R.MANIFEST_ACCEPT})
     assert st == 401
     assert "invalid_token" in h.get("WWW-Authenticate", "")
+    # an expired token from the right signer is refused too
+    reg.token_server.expired_next = 1
+    old = reg.token_server.issue(R.USER, [{"type": "repository", "name": "infra/tok3", "actions": ["pull"]}])
+    st, h, _ = R.http_request("GET", reg.url + "/v2/infra/tok3/manifests/v1",
+                              {"Authorization": "Bearer " + old, "Accept": R.MANIFEST_ACCEPT})
+    assert st == 401 and "invalid_token" in h.get("WWW-Authenticate", "")
     good = reg.token_server.issue(R.USER, [{"type": "repository", "name": "infra/tok3", "actions": ["pull"]}])
     st, _, _ = R.http_request("GET", reg.url + "/v2/infra/tok3/manifests/v1",
                               {"Authorization": "Bearer " + good, "Accept": R.MANIFEST_ACCEPT})

@@ -13,10 +13,18 @@
  *
  * Transport:
  *   https:// with certificate verification by default; opts->tls_verify = 0
- *   disables it, opts->ca_file adds a CA bundle.  HTTP/2 is negotiated by
+ *   disables it, opts->ca_file adds a CA bundle (curl's CAINFO; the
+ *   system CA directory stays in use).  HTTP/2 is negotiated by
  *   ALPN (CURL_HTTP_VERSION_2TLS).  Plain http:// only when opts->plain_http
  *   is set or the host is loopback (localhost, 127.0.0.0/8, [::1]); for a
- *   loopback host https is tried first unless plain_http.
+ *   loopback host https is tried first unless plain_http: the first request
+ *   (a GET /v2/ ping) that fails the TLS handshake itself
+ *   (CURLE_SSL_CONNECT_ERROR, e.g. a plain-http server answering the
+ *   ClientHello) switches that sc_registry to http:// for good; a
+ *   certificate that fails verification never does.  A Bearer realm must
+ *   be https unless it is on loopback or plain_http is set.  Redirects are
+ *   followed by the client (at most 5, never https -> http) and carry the
+ *   Authorization header only to the registry's own scheme://host:port.
  *
  * Auth (per request): anonymous first; on 401 the WWW-Authenticate
  * challenge decides: Basic -> the credentials; Bearer -> GET realm with
@@ -121,8 +129,12 @@ int sc_registry_manifest_exists(sc_registry *r, const char *repo, const char *re
  * UINT64_MAX when unknown).  Bytes are pulled as the caller reads (no temp
  * file); redirects to blob storage are followed without the registry's
  * Authorization header; a connection that breaks mid-body is resumed with
- * "Range: bytes=N-" (up to opts->retries times).  The digest and size are
- * checked at end of stream (SC_EDIGEST naming the blob).
+ * "Range: bytes=N-" (up to opts->retries times; a 206 must start at N, a
+ * 200 that ignores the range has its first N bytes dropped, so nothing is
+ * hashed twice).  The digest and size are checked at end of stream
+ * (SC_EDIGEST naming the blob).  HTTP errors of the transfer (404 ...)
+ * surface from the first read(), not from this call.  Each stream is used
+ * by one thread at a time; several streams may run at once.
  */
 int sc_registry_open_blob(sc_registry *r, const char *repo, const sc_digest *d, uint64_t size,
 			  sc_stream **out);
@@ -151,6 +163,10 @@ int sc_registry_mount_blob(sc_registry *r, const char *repo, const char *from_re
  * PUT /v2/<repo>/manifests/<ref> (a tag, or the body's own digest) with
  * Content-Type media_type.  *digest_out (may be NULL) gets the digest of
  * the body (checked against Docker-Content-Digest when the registry sends it).
+ * A manifest with a "subject" pushed by digest to a registry that does not
+ * answer OCI-Subject (no referrers API) is also added to the subject's
+ * "sha256-<hex>" tag-schema index (distribution-spec "Pushing Manifests
+ * with Subject"; serialised per sc_registry, not across processes).
  */
 int sc_registry_put_manifest(sc_registry *r, const char *repo, const char *ref, const void *data,
 			     size_t len, const char *media_type, sc_digest *digest_out);
@@ -185,7 +201,9 @@ int sc_registry_tags_parse(const char *data, size_t len, char ***tags, size_t *n
 /*
  * The process-wide options the CLI set from --tls-verify, --ca-file,
  * --creds and --authfile; used by the docker:// source and destination.
- * Not thread-safe: set once before images are opened.
+ * Not thread-safe: set once before images are opened.  The struct is
+ * copied but its strings are not: they must outlive every open image
+ * (sc_registry_new copies them for each registry).
  */
 void sc_registry_set_defaults(const sc_registry_opts *o);
 const sc_registry_opts *sc_registry_defaults(void);

@@ -10,6 +10,10 @@ The SBOM images of test_sbom.py take longer the first time: pydeb 2-4 min
 npm registry); .debs are kept in $SCUTE_CACHE/debs for rebuilds.
 With SCUTE_SANITIZED=1 every run also asserts that stderr carries no
 AddressSanitizer/UBSan report.
+Registry tests (test_registry_infra.py, test_mirror_registry.py) start
+Debian's docker-registry, a token server and a fault proxy on loopback
+(registry.py) per module, and skip with the reason when docker-registry,
+skopeo, htpasswd or python3-cryptography/python3-jwt are missing.
 """
 
 import json
@@ -46,13 +50,17 @@ def check_sanitizer(stderr):
 
 def scute(*args, cwd=None, env=None, timeout=TIMEOUT):
     """Run the scute binary; return CompletedProcess with text stdout/stderr.
-    stdin is /dev/null and stdout/stderr are pipes (never a TTY)."""
+    stdin is /dev/null and stdout/stderr are pipes (never a TTY).  env adds
+    to the environment; a None value removes the variable."""
     if not (os.path.isfile(SCUTE) and os.access(SCUTE, os.X_OK)):
         pytest.fail("scute binary not found at %s (set SCUTE=...)" % SCUTE)
     e = dict(os.environ)
     e.pop("NO_COLOR", None)
-    if env:
-        e.update(env)
+    for k, v in (env or {}).items():
+        if v is None:           # None unsets a variable
+            e.pop(k, None)
+        else:
+            e[k] = v
     p = subprocess.run([SCUTE] + [str(a) for a in args], cwd=cwd, env=e, timeout=timeout,
                        stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -260,3 +268,62 @@ def vercmp():
         assert len(out) == len(pairs) + 1
         return [o if o == "error" else int(o) for o in out[:-1]]
     return run
+
+
+# --------------------------------------------------------------------------
+# Real registries (registry.py): docker-registry processes, the token
+# server and the fault proxy, started per test module and stopped (and
+# their directories removed) when the module ends.
+
+
+def require_registry_tools():
+    """Skip (never pass) when docker-registry, skopeo, htpasswd or the
+    Python crypto modules are missing."""
+    import registry
+    missing = registry.missing_tools()
+    if missing:
+        pytest.skip("registry tests need: " + ", ".join(missing) + " (scripts/deps.sh installs them)")
+
+
+class RegistryStack:
+    """Creates registries and proxies for one test module; close() stops
+    all of them and removes their directories."""
+
+    def __init__(self):
+        import registry
+        self.R = registry
+        self.root = tempfile.mkdtemp(prefix="scute-e2e-reg-")
+        self.made = []
+
+    def registry(self, kind, **kw):
+        d = tempfile.mkdtemp(prefix=kind + "-", dir=self.root)
+        r = self.R.Registry(kind, d, **kw)
+        self.made.append(r)
+        return r
+
+    def proxy(self, upstream, **kw):
+        p = self.R.FaultProxy(upstream, **kw)
+        self.made.append(p)
+        return p
+
+    def tmpdir(self, prefix="t-"):
+        return tempfile.mkdtemp(prefix=prefix, dir=self.root)
+
+    def close(self):
+        import shutil
+        leftover = []
+        for obj in reversed(self.made):
+            obj.close()
+            proc = getattr(obj, "proc", None)
+            if proc is not None:
+                leftover.append(obj)
+        shutil.rmtree(self.root, ignore_errors=True)
+        assert not leftover, "registries still running: %r" % leftover
+
+
+@pytest.fixture(scope="module")
+def registry_stack():
+    require_registry_tools()
+    st = RegistryStack()
+    yield st
+    st.close()

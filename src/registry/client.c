@@ -859,6 +859,7 @@ typedef struct rq {
 	int follow;
 	sc_http_write_fn write_fn;
 	void *write_ud;
+	int no_retry;               /* best effort: one attempt (cleanup requests) */
 } rq;
 
 /*
@@ -872,6 +873,7 @@ static int reg_do(sc_registry *r, const rq *q, sc_http *x)
 	unsigned attempt = 0, auth_rounds = 0, redirects = 0;
 	char *url = NULL, *authz = NULL;
 	int rc = 0, replayable = q->body_stream == NULL;
+	unsigned retries = q->no_retry ? 0 : r->o.retries;
 
 	memset(x, 0, sizeof(*x));
 	if (!(url = sc_strdup(q->url)))
@@ -918,7 +920,7 @@ static int reg_do(sc_registry *r, const rq *q, sc_http *x)
 			goto fail;
 		}
 		if (x->cc != CURLE_OK) {
-			if (replayable && sc_http_cc_retryable(x->cc) && attempt < r->o.retries) {
+			if (replayable && sc_http_cc_retryable(x->cc) && attempt < retries) {
 				long ms = backoff_ms(attempt++, NULL);
 
 				sc_http_release(x);
@@ -946,7 +948,7 @@ static int reg_do(sc_registry *r, const rq *q, sc_http *x)
 			sc_http_release(x);
 			continue;
 		}
-		if (status_retryable(x->h.status) && replayable && attempt < r->o.retries) {
+		if (status_retryable(x->h.status) && replayable && attempt < retries) {
 			long ms = backoff_ms(attempt++, x->h.retry_after);
 
 			sc_http_release(x);
@@ -1614,6 +1616,7 @@ static void cancel_session(sc_registry *r, const char *repo, const char *scope, 
 	q.repo = repo;
 	q.scope = scope;
 	q.what = "upload session";
+	q.no_retry = 1; /* after a failure: one try, so a dead registry is not waited for twice */
 	if (reg_do(r, &q, &x) == 0)
 		sc_http_release(&x);
 	sc_error_clear();
@@ -1632,8 +1635,13 @@ static int check_dcd(sc_registry *r, const char *repo, const char *what, const s
 	return 0;
 }
 
+/*
+ * One upload session.  *body_stage = 1 when it failed while the blob's
+ * bytes were on the wire (a request reg_do cannot replay); failures of the
+ * POST or of a body-less PUT were already retried by reg_do.
+ */
 static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint64_t size, sc_blob_open_fn open,
-		     void *ud, const char *scope, const char *what, uint64_t *sent)
+		     void *ud, const char *scope, const char *what, uint64_t *sent, int *body_stage)
 {
 	const char *oct[] = { "Content-Type: application/octet-stream", NULL, NULL };
 	char dg[SC_DIGEST_STRLEN], *post_url = NULL, *loc = NULL, *put_url = NULL;
@@ -1641,8 +1649,8 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 	sc_http x;
 	rq q = { 0 };
 	int rc, have_x = 0;
-	uint64_t before = __atomic_load_n(&r->bytes_up, __ATOMIC_RELAXED);
 
+	*body_stage = 0;
 	sc_digest_fmt(d, dg);
 	if (!(post_url = mkurl(r, "/v2/%s/blobs/uploads/", repo)))
 		return SC_ENOMEM;
@@ -1661,6 +1669,7 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 	have_x = 0;
 	if ((rc = open(ud, &s)) != 0)
 		goto out;
+	*body_stage = 1;
 	if (r->o.chunk_size && size > 0) {
 		uint64_t off = 0;
 		char range[80];
@@ -1706,6 +1715,7 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 		q.what = what;
 		q.headers = oct;
 		oct[1] = NULL;
+		*body_stage = 0; /* a body-less PUT: reg_do retries it itself */
 	} else {
 		if (!(put_url = with_digest(loc, dg))) {
 			rc = SC_ENOMEM;
@@ -1727,8 +1737,10 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 	have_x = 1;
 	if ((rc = expect_status(r, repo, what, &x, 201, 0)) != 0 || (rc = check_dcd(r, repo, what, &x, d)) != 0)
 		goto out;
+	/* This attempt sent the whole blob (the registry-wide counter would
+	 * also count other threads' uploads). */
 	if (sent)
-		*sent = __atomic_load_n(&r->bytes_up, __ATOMIC_RELAXED) - before;
+		*sent = size;
 out:
 	if (have_x)
 		sc_http_release(&x);
@@ -1751,7 +1763,7 @@ int sc_registry_push_blob(sc_registry *r, const char *repo, const sc_digest *d, 
 {
 	char scope[600], what[100], dg[SC_DIGEST_STRLEN];
 	unsigned attempt = 0;
-	int rc;
+	int rc, body_stage = 0;
 
 	if ((rc = begin(r, repo)) != 0)
 		return rc;
@@ -1761,8 +1773,10 @@ int sc_registry_push_blob(sc_registry *r, const char *repo, const sc_digest *d, 
 	if (scope_for(scope, sizeof(scope), repo, 1, NULL) != 0)
 		return sc_error_set(SC_EUSAGE, "%s: repository name too long", r->host);
 	for (;;) {
-		rc = push_once(r, repo, d, size, open, ud, scope, what, sent);
-		if (rc == 0 || rc != SC_ENET || attempt >= r->o.retries)
+		rc = push_once(r, repo, d, size, open, ud, scope, what, sent, &body_stage);
+		/* Only a failure with the bytes on the wire is retried here:
+		 * everything else was retried by reg_do (no nested retry loops). */
+		if (rc == 0 || rc != SC_ENET || !body_stage || attempt >= r->o.retries)
 			return rc;
 		bump(&r->retries, 1);
 		sleep_ms(backoff_ms(attempt++, NULL));

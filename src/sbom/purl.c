@@ -11,11 +11,13 @@
  *   pkg:golang/github.com/org/NAME@VERSION
  *   pkg:generic/NAME@VERSION       (unpackaged binaries, GPU stack libraries)
  *   pkg:oci/NAME@sha256%3AHEX?tag=REF
+ *   pkg:oci/NAME@sha256%3AHEX?repository_url=HOST/REPO&tag=TAG  (docker://)
  * Qualifiers are sorted by key; every component is percent-encoded.
  */
 #include "sbom/sbom.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "registry/client.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -218,24 +220,45 @@ char *sc_purl_image(const sc_image *img, char **name_out)
 	const char *base = img->ref.path ? img->ref.path : "image";
 	const char *slash;
 	size_t n, i;
-	qual q[1];
+	qual q[2];
 	size_t nq = 0;
 	char *r;
+	sc_regref rr;
+	int registry = 0;
 
-	/* The image name: last path component of the layout or archive, without extension. */
+	/*
+	 * The image name: for docker:// the repository's last segment, with
+	 * the registry and repository in repository_url (purl-spec, type oci);
+	 * else the last path component of the layout or archive, without
+	 * extension.
+	 */
+	if (img->ref.transport == SC_TRANSPORT_DOCKER && sc_regref_parse(&rr, img->ref.path) == 0) {
+		registry = 1;
+		base = rr.repo;
+	}
 	slash = strrchr(base, '/');
 	snprintf(name, sizeof(name), "%s", slash && slash[1] ? slash + 1 : base);
 	n = strlen(name);
 	for (i = 0; i < n; i++)
 		name[i] = (char)tolower((unsigned char)name[i]);
-	if (n > 4 && strcmp(name + n - 4, ".tar") == 0)
+	if (!registry && n > 4 && strcmp(name + n - 4, ".tar") == 0)
 		name[n - 4] = '\0';
 	if (!name[0] || strcmp(name, ".") == 0)
 		snprintf(name, sizeof(name), "image");
 	sc_digest_hex(&img->manifest_digest, hex);
 	snprintf(dg, sizeof(dg), "sha256:%s", hex);
-	if (img->ref.ref && img->ref.ref[0] != '@')
+	if (registry) {
+		char *url = NULL;
+
+		if (asprintf(&url, "%s/%s", rr.host, rr.repo) < 0)
+			url = NULL;
+		q[nq++] = (qual){ "repository_url", url };
+		if (rr.tag)
+			q[nq++] = (qual){ "tag", sc_strdup(rr.tag) };
+		sc_regref_release(&rr);
+	} else if (img->ref.ref && img->ref.ref[0] != '@') {
 		q[nq++] = (qual){ "tag", sc_strdup(img->ref.ref) };
+	}
 	r = build("oci", NULL, name, dg, q, nq);
 	if (r && name_out) {
 		*name_out = sc_strdup(name);

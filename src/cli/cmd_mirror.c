@@ -56,38 +56,43 @@ static uint64_t *start_bar(void *ud, uint64_t total)
 	return sc_progress_counter(b->p);
 }
 
-/* "HOST/REPO" of a docker:// name (for cross-repository mounts), malloc'd. */
-static char *docker_repo(const char *name)
+/* "HOST/REPO" of a docker:// name (the mount hint) into *out, malloc'd; the host into *host if not NULL. */
+static int docker_repo(const char *name, char **out, char **host)
 {
-	const char *p = name + strlen("docker://");
-	const char *at = strchr(p, '@'), *slash, *colon;
-	size_t n = at ? (size_t)(at - p) : strlen(p);
+	sc_regref rr;
+	int rc;
 
-	slash = memrchr(p, '/', n);
-	colon = memrchr(p, ':', n);
-	if (colon && slash && colon > slash)
-		n = (size_t)(colon - p);
-	return sc_strndup(p, n);
+	if ((rc = sc_regref_parse(&rr, name + strlen("docker://"))) != 0)
+		return rc;
+	if (asprintf(out, "%s/%s", rr.host, rr.repo) < 0) {
+		*out = NULL;
+		rc = sc_error_set(SC_ENOMEM, "out of memory");
+	} else if (host && !(*host = sc_strdup(rr.host))) {
+		free(*out);
+		*out = NULL;
+		rc = SC_ENOMEM;
+	}
+	sc_regref_release(&rr);
+	return rc;
 }
 
 /* The pinned reference: HOST/REPO@sha256:... or TRANSPORT:PATH@sha256:... */
 static char *pinned(const char *dst, const sc_digest *d)
 {
 	sc_imgref ref;
-	char dg[SC_DIGEST_STRLEN], *r = NULL, *repo;
+	sc_regref rr;
+	char dg[SC_DIGEST_STRLEN], *r = NULL;
 
-	sc_digest_fmt(d, dg);
 	if (strncmp(dst, "docker://", 9) == 0) {
-		if (!(repo = docker_repo(dst)))
+		if (sc_regref_parse(&rr, dst + 9) != 0)
 			return NULL;
-		if (asprintf(&r, "%s@%s", repo, dg) < 0)
-			r = NULL;
-		free(repo);
+		r = sc_regref_pinned(&rr, d);
+		sc_regref_release(&rr);
 		return r;
 	}
 	if (sc_imgref_parse(&ref, dst) != 0)
 		return NULL;
-	if (asprintf(&r, "%s:%s@%s", sc_transport_name(ref.transport), ref.path, dg) < 0)
+	if (asprintf(&r, "%s:%s@%s", sc_transport_name(ref.transport), ref.path, sc_digest_fmt(d, dg)) < 0)
 		r = NULL;
 	sc_imgref_release(&ref);
 	return r;
@@ -190,9 +195,26 @@ int sc_cmd_mirror(int argc, char **argv)
 		status = sc_cli_usage_error("mirror", "%s", sc_error_msg());
 		goto done;
 	}
-	if (sref.transport == SC_TRANSPORT_DOCKER && !(src_repo = docker_repo(src_name))) {
-		rc = SC_ENOMEM;
-		goto fail;
+	if (sref.transport == SC_TRANSPORT_DOCKER) {
+		char *src_host = NULL, *dst_repo = NULL, *dst_host = NULL;
+		int other_host;
+
+		if ((rc = docker_repo(src_name, &src_repo, &src_host)) != 0) {
+			status = sc_cli_usage_error("mirror", "%s", sc_error_msg());
+			goto done;
+		}
+		/* --creds names one registry's account: never send it to another one. */
+		other_host = reg.creds && (!reg.src_creds || !reg.dest_creds) && strncmp(dst_name, "docker://", 9) == 0 &&
+			     docker_repo(dst_name, &dst_repo, &dst_host) == 0 && strcmp(src_host, dst_host) != 0;
+		sc_error_clear();
+		free(src_host);
+		free(dst_repo);
+		free(dst_host);
+		if (other_host) {
+			status = sc_cli_usage_error("mirror", "SRC and DST are different registries: give their credentials "
+							      "with --src-creds and --dest-creds, not --creds");
+			goto done;
+		}
 	}
 	/* The digest file is opened first, so a bad path fails before any copying. */
 	if (digestfile) {

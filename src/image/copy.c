@@ -839,8 +839,6 @@ int sc_copy_image(sc_source *src, const char *src_repo, sc_dest *dst, const sc_c
 	c.src_repo = src_repo;
 	c.dst = dst;
 	c.opts = opts;
-	if (opts && opts->jobs > MAX_JOBS)
-		return sc_error_set(SC_EUSAGE, "at most %d concurrent transfers", MAX_JOBS);
 	/* docker-archive manifests are synthetic: elsewhere they become OCI manifests. */
 	c.convert_docker = src->ref && src->ref->transport == SC_TRANSPORT_DOCKER_ARCHIVE && !dst->single_image;
 	if ((rc = plan_image(&c)) != 0)

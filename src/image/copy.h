@@ -36,7 +36,7 @@ typedef struct sc_copy_opts {
 	int all_platforms;          /* copy the whole index */
 	const sc_platform *platform; /* when !all_platforms: NULL = host default */
 	int signatures;             /* copy .sig/.att/.sbom tags and referrers */
-	unsigned jobs;              /* concurrent blob transfers; 0 = 4 */
+	unsigned jobs;              /* concurrent blob transfers; 0 = 4, more than 64 = 64 */
 	uint64_t *progress;         /* blob bytes done, updated as they move; blobs the
 	                               destination already has count whole (may be NULL) */
 	/*

@@ -215,6 +215,7 @@ int sc_dest_registry_open(sc_dest **out, const char *name, const sc_dest_opts *o
 {
 	const char *ref = name;
 	reg_dest *rd;
+	sc_registry_opts ro;
 	int rc;
 
 	if (strncmp(ref, "docker://", 9) == 0)
@@ -233,8 +234,9 @@ int sc_dest_registry_open(sc_dest **out, const char *name, const sc_dest_opts *o
 		rd_free(&rd->base);
 		return SC_ENOMEM;
 	}
-	if ((rc = sc_registry_new(&rd->reg, rd->rr.host,
-				  opts && opts->registry ? opts->registry : sc_registry_defaults())) != 0) {
+	ro = opts && opts->registry ? *opts->registry : *sc_registry_defaults();
+	ro.push = 1;
+	if ((rc = sc_registry_new(&rd->reg, rd->rr.host, &ro)) != 0) {
 		rd_free(&rd->base);
 		return rc;
 	}

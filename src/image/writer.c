@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -102,6 +103,41 @@ static int tmp_open(sc_image_writer *w, int dirfd, char *out, size_t outsz, int 
 			return sc_error_set_errno(SC_EIO, errno, "cannot create a temp file in '%s'", w->dir);
 	}
 	return sc_error_set(SC_EIO, "cannot create a temp file in '%s'", w->dir);
+}
+
+/*
+ * Remove the .tmp-<pid>-* files a killed writer left in dirfd (an
+ * interrupted mirror of a large layer would otherwise leave gigabytes
+ * behind).  Only files of a process that no longer exists are removed, so
+ * a writer running at the same time keeps its own.  Best effort: errors
+ * are ignored, the layout stays valid either way.
+ */
+static void sweep_stale_tmp(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, ".tmp-", 5) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + 5, &end, 10);
+		if (errno || end == e->d_name + 5 || *end != '-' || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+			unlinkat(dirfd, e->d_name, 0);
+	}
+	closedir(d);
 }
 
 /* fsync and close fd, then rename dirfd/tmp to dirfd/name.  fd is closed either way. */
@@ -368,6 +404,7 @@ int sc_image_writer_open(sc_image_writer **out, const char *dest, const sc_image
 		goto out;
 	}
 	w->blobfd = fd;
+	sweep_stale_tmp(w->blobfd);
 	/* index.json is written at commit only; a new layout gets an empty one now. */
 	if (faccessat(w->dirfd, "index.json", F_OK, 0) != 0) {
 		char *s = json_dumps(ix, JSON_COMPACT | JSON_SORT_KEYS);

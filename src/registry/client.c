@@ -55,6 +55,7 @@
 #define BLOB_BUF_MAX (16u << 20)
 #define TAGS_PAGE_MAX (4u << 20)
 #define TAGS_MAX_PAGES 1000
+#define REFERRERS_MAX_PAGES 100
 #define TAGS_MAX 100000
 #define TOKEN_MARGIN_S 10
 
@@ -681,7 +682,13 @@ static int fetch_token(sc_registry *r, const char *repo, const char *scope, char
 	{
 		int https = sc_http_url_is_https(realm);
 
-		if (https < 0 || (https == 0 && !url_host_is_loopback(realm) && !r->o.plain_http)) {
+		/*
+		 * Credentials go to the realm: over http only to loopback or to
+		 * the registry's own origin when it is itself plain http
+		 * (--plain-http); never in clear text to another host.
+		 */
+		if (https < 0 || (https == 0 && !url_host_is_loopback(realm) &&
+				  !(r->o.plain_http && sc_http_same_origin(realm, r->base)))) {
 			rc = sc_error_set(SC_EAUTH, "%s: refusing token realm '%.200s' (want https://)", r->host, realm);
 			goto out;
 		}
@@ -910,6 +917,11 @@ static int reg_do(sc_registry *r, const rq *q, sc_http *x)
 			goto fail;
 		sc_http_perform(x);
 		bump(&r->requests, 1);
+		if (x->h.too_long) {
+			rc = sc_error_set(SC_ELIMIT, "%s/%s: %s: a response header is over %d bytes", r->host, q->repo,
+					  q->what, SC_HTTP_HEADER_MAX);
+			goto fail;
+		}
 		if (x->body_failed) {
 			rc = sc_error_restore(&x->body_err);
 			goto fail;
@@ -1033,9 +1045,13 @@ static char *mkurl(sc_registry *r, const char *fmt, ...)
 	return sc_buf_detach(&b, NULL);
 }
 
-static int scope_for(char *out, size_t outsz, const char *repo, int push, const char *from)
+/* A destination handle (opts.push) asks for pull,push on everything, so one token serves it. */
+static int scope_for(const sc_registry *r, char *out, size_t outsz, const char *repo, int push, const char *from)
 {
-	int n = from ? snprintf(out, outsz, "repository:%s:pull,push repository:%s:pull", repo, from)
+	int n;
+
+	push |= r->o.push;
+	n = from ? snprintf(out, outsz, "repository:%s:pull,push repository:%s:pull", repo, from)
 		     : snprintf(out, outsz, "repository:%s:%s", repo, push ? "pull,push" : "pull");
 
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
@@ -1105,7 +1121,7 @@ int sc_registry_get_manifest(sc_registry *r, const char *repo, const char *ref, 
 	snprintf(what, sizeof(what), "manifest %s", ref);
 	if (strncmp(ref, "sha256:", 7) == 0)
 		sc_digest_parse(&want, ref);
-	scope_for(scope, sizeof(scope), repo, 0, NULL);
+	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (!(url = mkurl(r, "/v2/%s/manifests/%s", repo, ref)))
 		return SC_ENOMEM;
 	q.method = "GET";
@@ -1162,7 +1178,7 @@ static int head_exists(sc_registry *r, const char *repo, const char *kind, const
 	rq q = { 0 };
 	int rc;
 
-	scope_for(scope, sizeof(scope), repo, 0, NULL);
+	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (!(url = mkurl(r, "/v2/%s/%s/%s", repo, kind, ref)))
 		return SC_ENOMEM;
 	q.method = "HEAD";
@@ -1540,7 +1556,7 @@ int sc_registry_open_blob(sc_registry *r, const char *repo, const sc_digest *d, 
 	b->r = r;
 	b->size = size;
 	snprintf(b->what, sizeof(b->what), "blob %s", dg);
-	scope_for(b->scope, sizeof(b->scope), repo, 0, NULL);
+	scope_for(r, b->scope, sizeof(b->scope), repo, 0, NULL);
 	b->cap = BLOB_BUF;
 	if (!(b->repo = sc_strdup(repo)) || !(b->buf = sc_malloc(b->cap)) ||
 	    !(b->reg_url = mkurl(r, "/v2/%s/blobs/%s", repo, dg)) || !(b->url = sc_strdup(b->reg_url))) {
@@ -1770,7 +1786,7 @@ int sc_registry_push_blob(sc_registry *r, const char *repo, const sc_digest *d, 
 	if (!d || !d->set || size == UINT64_MAX)
 		return sc_error_set(SC_EUSAGE, "%s/%s: a pushed blob needs its digest and size", r->host, repo);
 	snprintf(what, sizeof(what), "blob %s", sc_digest_fmt(d, dg));
-	if (scope_for(scope, sizeof(scope), repo, 1, NULL) != 0)
+	if (scope_for(r, scope, sizeof(scope), repo, 1, NULL) != 0)
 		return sc_error_set(SC_EUSAGE, "%s: repository name too long", r->host);
 	for (;;) {
 		rc = push_once(r, repo, d, size, open, ud, scope, what, sent, &body_stage);
@@ -1795,7 +1811,7 @@ int sc_registry_mount_blob(sc_registry *r, const char *repo, const char *from_re
 		return rc;
 	sc_digest_fmt(d, dg);
 	snprintf(what, sizeof(what), "mount of blob %s from %.100s", dg, from_repo);
-	if (scope_for(scope, sizeof(scope), repo, 1, from_repo) != 0)
+	if (scope_for(r, scope, sizeof(scope), repo, 1, from_repo) != 0)
 		return sc_error_set(SC_EUSAGE, "%s: repository name too long", r->host);
 	if (!(e = sc_http_query_escape(dg)) || !(url = mkurl(r, "/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, e, from_repo))) {
 		free(e);
@@ -1959,7 +1975,7 @@ static int put_manifest_raw(sc_registry *r, const char *repo, const char *ref, c
 		return sc_error_set(SC_EDIGEST, "%s/%s: manifest %s: the bytes have another digest", r->host, repo, ref);
 	snprintf(what, sizeof(what), "manifest %s", ref);
 	snprintf(ct, sizeof(ct), "Content-Type: %s", media_type);
-	scope_for(scope, sizeof(scope), repo, 1, NULL);
+	scope_for(r, scope, sizeof(scope), repo, 1, NULL);
 	if (!(url = mkurl(r, "/v2/%s/manifests/%s", repo, ref)))
 		return SC_ENOMEM;
 	q.method = "PUT";
@@ -2042,6 +2058,34 @@ out:
 	return rc;
 }
 
+/* Append the (validated, filtered) descriptors of one referrers page to arr. */
+static int referrers_merge(json_t *arr, const char *data, size_t len, const char *artifact_type)
+{
+	sc_buf one;
+	json_t *j = NULL, *e;
+	size_t i;
+	int rc;
+
+	sc_buf_init(&one, SC_MANIFEST_MAX, "referrers index");
+	if ((rc = sc_registry_referrers_parse(data, len, artifact_type, &one)) == 0 &&
+	    (rc = sc_json_parse(&j, one.data, one.len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "referrers index")) == 0) {
+		json_array_foreach(json_object_get(j, "manifests"), i, e)
+		{
+			if (json_array_size(arr) >= SC_MAX_INDEX_ENTRIES) {
+				rc = sc_error_set(SC_ELIMIT, "referrers: more than %d entries", SC_MAX_INDEX_ENTRIES);
+				break;
+			}
+			if (json_array_append(arr, e) != 0) {
+				rc = SC_ENOMEM;
+				break;
+			}
+		}
+	}
+	json_decref(j);
+	sc_buf_release(&one);
+	return rc;
+}
+
 int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d, const char *artifact_type, sc_buf *out,
 			  int *via_api)
 {
@@ -2051,13 +2095,15 @@ int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d, 
 	sc_http x;
 	rq q = { 0 };
 	size_t before = out->len;
+	unsigned pages = 0;
+	json_t *merged = NULL;
 	int rc;
 
 	if ((rc = begin(r, repo)) != 0)
 		return rc;
 	sc_digest_fmt(d, dg);
 	snprintf(what, sizeof(what), "referrers of %s", dg);
-	scope_for(scope, sizeof(scope), repo, 0, NULL);
+	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (artifact_type) {
 		if (strlen(artifact_type) > 255)
 			return sc_error_set(SC_EUSAGE, "%s/%s: artifact type too long", r->host, repo);
@@ -2069,26 +2115,75 @@ int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d, 
 	if (!url)
 		return SC_ENOMEM;
 	sc_buf_init(&body, SC_MANIFEST_MAX, "referrers index");
-	q.method = "GET";
-	q.url = url;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = what;
-	q.headers = hdrs;
-	q.out = &body;
-	q.follow = 1;
-	if ((rc = reg_do(r, &q, &x)) != 0)
-		goto out;
-	if (x.h.status == 200) {
-		/* The API answered; filter here when the registry did not. */
-		int filtered = x.h.oci_filters_applied && strstr(x.h.oci_filters_applied, "artifactType");
+	/*
+	 * The API may page with Link: rel="next" (distribution-spec); pages
+	 * are followed on the registry's own origin, at most
+	 * REFERRERS_MAX_PAGES, and their descriptors merged into one index.
+	 */
+	for (;;) {
+		char *next = NULL, *abs = NULL;
+		int filtered;
 
+		memset(&q, 0, sizeof(q));
+		q.method = "GET";
+		q.url = url;
+		q.repo = repo;
+		q.scope = scope;
+		q.what = what;
+		q.headers = hdrs;
+		q.out = &body;
+		q.follow = 1;
+		if ((rc = reg_do(r, &q, &x)) != 0)
+			goto out;
+		if (x.h.status != 200) {
+			if (!merged)
+				break; /* the first page: no API? (below) */
+			rc = expect_status(r, repo, what, &x, 200, 0); /* a later page */
+			sc_http_release(&x);
+			goto out;
+		}
+		/* The API answered; filter here when the registry did not. */
+		filtered = x.h.oci_filters_applied && strstr(x.h.oci_filters_applied, "artifactType");
+		if (x.h.link && (rc = sc_http_link_next(x.h.link, &next)) != 0) {
+			sc_http_release(&x);
+			goto out;
+		}
 		sc_http_release(&x);
-		rc = sc_registry_referrers_parse(body.data ? body.data : "", body.len, filtered ? NULL : artifact_type,
-						 out);
-		if (rc)
+		if (!merged && !(merged = json_array())) {
+			free(next);
+			rc = SC_ENOMEM;
+			goto out;
+		}
+		if ((rc = referrers_merge(merged, body.data ? body.data : "", body.len, filtered ? NULL : artifact_type)) != 0) {
+			free(next);
 			rc = sc_error_prefix(rc, "%s/%s: %s", r->host, repo, what);
-		else if (via_api)
+			goto out;
+		}
+		if (!next)
+			break;
+		rc = sc_http_url_resolve(url, next, &abs);
+		free(next);
+		if (rc)
+			goto out;
+		if (!sc_http_same_origin(abs, r->base) || ++pages >= REFERRERS_MAX_PAGES) {
+			free(abs);
+			rc = sc_error_set(SC_EINPUT, "%s/%s: %s: next page on another host or past %d pages", r->host, repo,
+					  what, REFERRERS_MAX_PAGES);
+			goto out;
+		}
+		free(url);
+		url = abs;
+		sc_buf_reset(&body);
+	}
+	if (merged) {
+		json_t *ix = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", SC_MT_OCI_INDEX, "manifests",
+				       merged);
+		char *text = ix ? json_dumps(ix, JSON_COMPACT) : NULL;
+
+		rc = text ? sc_buf_puts(out, text) : SC_ENOMEM;
+		free(text);
+		json_decref(ix);
+		if (rc == 0 && via_api)
 			*via_api = 1;
 		goto out;
 	}
@@ -2120,6 +2215,7 @@ int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d, 
 out:
 	if (rc)
 		out->len = before;
+	json_decref(merged);
 	free(url);
 	sc_buf_release(&body);
 	return rc;
@@ -2189,7 +2285,7 @@ int sc_registry_list_tags(sc_registry *r, const char *repo, char ***tags_out, si
 
 	if ((rc = begin(r, repo)) != 0)
 		return rc;
-	scope_for(scope, sizeof(scope), repo, 0, NULL);
+	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	sc_buf_init(&body, TAGS_PAGE_MAX, "tag list");
 	if (!(url = mkurl(r, "/v2/%s/tags/list?n=1000", repo)))
 		return SC_ENOMEM;

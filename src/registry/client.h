@@ -65,6 +65,9 @@ typedef struct sc_registry_opts {
 	uint64_t chunk_size;    /* push: 0 = monolithic PUT; else PATCH chunks of this size */
 	long timeout_s;         /* connect timeout; 0 = 30 s.  Transfers fail when
 	                           under 1 KB/s for 60 s, never on total time. */
+	int push;               /* a destination: every request asks for the
+	                           repository:REPO:pull,push scope (HEADs too), so
+	                           push-only credentials work and one token serves */
 } sc_registry_opts;
 
 /* opts with every field at its default. */

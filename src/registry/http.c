@@ -82,7 +82,12 @@ int sc_http_share_new(sc_http_share **out)
 	curl_share_setopt(s->sh, CURLSHOPT_USERDATA, s);
 	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	/*
+	 * Not CURL_LOCK_DATA_CONNECT: libcurl does not support sharing
+	 * connections between threads that run transfers at once (the
+	 * CURLSHOPT_SHARE documentation), and the copy workers do.  TLS
+	 * sessions are shared, so a new connection resumes the handshake.
+	 */
 	*out = s;
 	return 0;
 }
@@ -213,11 +218,20 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 
 	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
-		/* An error body: keep the start for the message, drop the rest. */
+		/*
+		 * An error body: keep the start for the message.  Once the
+		 * buffer is full the transfer stops (an endless error body from
+		 * a hostile server must not hold scute); sc_http_perform treats
+		 * that stop as a complete response.
+		 */
 		size_t room = x->err.max - x->err.len;
 
-		if (room)
-			sc_buf_append(&x->err, p, n < room ? n : room);
+		if (n > room) {
+			sc_buf_append(&x->err, p, room);
+			x->err_cut = 1;
+			return 0;
+		}
+		sc_buf_append(&x->err, p, n);
 		return n;
 	}
 	if (x->q.write_fn) {
@@ -375,6 +389,8 @@ void sc_http_perform(sc_http *x)
 {
 	x->cc = curl_easy_perform(x->c);
 	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->h.status);
+	if (x->cc == CURLE_WRITE_ERROR && x->err_cut)
+		x->cc = CURLE_OK; /* the status and the start of the error body are all we wanted */
 }
 
 void sc_http_release(sc_http *x)

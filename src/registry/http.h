@@ -82,6 +82,7 @@ typedef struct sc_http {
 	CURLcode cc;
 	char errbuf[CURL_ERROR_SIZE];
 	int too_big;                    /* q.out overflowed */
+	int err_cut;                    /* an error body was cut at err.max */
 	int body_failed;                /* body_stream failed or was short/long: body_err */
 	sc_error_info body_err;
 	uint64_t body_sent;

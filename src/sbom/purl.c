@@ -217,14 +217,23 @@ char *sc_purl_package(const sc_package *p, const sc_os_info *os)
 char *sc_purl_image(const sc_image *img, char **name_out)
 {
 	char hex[65], dg[80], name[256];
-	const char *base = img->ref.path ? img->ref.path : "image";
-	const char *slash;
+	const char *base, *slash;
 	size_t n, i;
 	qual q[2];
 	size_t nq = 0;
 	char *r;
 	sc_regref rr;
+	sc_imgref ref = { 0 };
 	int registry = 0;
+
+	/* From the name as given (harden names a staged result after the registry reference it was pushed to). */
+	if (!img->name || sc_imgref_parse(&ref, img->name) != 0) {
+		sc_error_clear();
+		ref = img->ref;
+		ref.path = ref.path ? sc_strdup(ref.path) : NULL;
+		ref.ref = ref.ref ? sc_strdup(ref.ref) : NULL;
+	}
+	base = ref.path ? ref.path : "image";
 
 	/*
 	 * The image name: for docker:// the repository's last segment, with
@@ -232,7 +241,7 @@ char *sc_purl_image(const sc_image *img, char **name_out)
 	 * else the last path component of the layout or archive, without
 	 * extension.
 	 */
-	if (img->ref.transport == SC_TRANSPORT_DOCKER && sc_regref_parse(&rr, img->ref.path) == 0) {
+	if (ref.transport == SC_TRANSPORT_DOCKER && ref.path && sc_regref_parse(&rr, ref.path) == 0) {
 		registry = 1;
 		base = rr.repo;
 	}
@@ -256,9 +265,10 @@ char *sc_purl_image(const sc_image *img, char **name_out)
 		if (rr.tag)
 			q[nq++] = (qual){ "tag", sc_strdup(rr.tag) };
 		sc_regref_release(&rr);
-	} else if (img->ref.ref && img->ref.ref[0] != '@') {
-		q[nq++] = (qual){ "tag", sc_strdup(img->ref.ref) };
+	} else if (ref.ref && ref.ref[0] != '@') {
+		q[nq++] = (qual){ "tag", sc_strdup(ref.ref) };
 	}
+	sc_imgref_release(&ref);
 	r = build("oci", NULL, name, dg, q, nq);
 	if (r && name_out) {
 		*name_out = sc_strdup(name);

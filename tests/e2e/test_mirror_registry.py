@@ -268,6 +268,14 @@ def test_mirror_usage(env):
         assert "unknown verb" not in p.stderr, describe(p)
 
 
+def test_mirror_creds_never_cross_registries(env):
+    """--creds is one registry's account: between two registries it is a
+    usage error (before any connection), and the password is not echoed."""
+    p = mirror(env, "--creds", "user:s3cret-pw", "docker://127.0.0.1:9/a/b:v1", "docker://127.0.0.2:9/a/b:v1")
+    assert_error(p, 2)
+    assert "--src-creds" in p.stderr and "s3cret-pw" not in p.stderr, describe(p)
+
+
 # --------------------------------------------------------------------------
 # Every verb that names an image reads docker:// like oci:
 
@@ -392,11 +400,17 @@ def test_harden_docker_source(env, plain, debian_oci, hardened_from_docker, regi
     assert a["config"] == b["config"]
 
 
-def test_harden_docker_destination(env, plain, hardened_from_docker):
-    run_ok(env, "harden", "-q", "--keep-shell", dref(plain, "library/debian:base"),
+def test_harden_docker_destination(env, plain, hardened_from_docker, registry_stack):
+    sbom = os.path.join(registry_stack.tmpdir("sbom-"), "hardened.cdx.json")
+    run_ok(env, "harden", "-q", "--keep-shell", "--sbom", sbom, dref(plain, "library/debian:base"),
            dref(plain, "m/hardened:v1"))
     assert R.skopeo_inspect_digest(dref(plain, "m/hardened:v1"), plain) == hardened_from_docker["digest"]
     plain.api().pull_all("m/hardened", "v1")
+    # The SBOM names the pushed image, not the staging layout it was written to first.
+    purl = json.load(open(sbom))["metadata"]["component"]["purl"]
+    name, digest, quals = parse_image_purl(purl)
+    assert (name, digest) == ("hardened", hardened_from_docker["digest"]), purl
+    assert quals == {"repository_url": plain.host + "/m/hardened", "tag": "v1"}, purl
 
 
 # --------------------------------------------------------------------------
@@ -482,9 +496,11 @@ def test_src_and_dest_creds(env, ht_small, small, registry_stack):
     src, dst = dref(ht_small, "src/small:v1"), dref(other, "m/two:v1")
     p = mirror_ok(env, "--src-creds", ht_small.creds, "--dest-creds", other.creds, src, dst)
     assert p.stdout.strip() == pinned(other, "m/two", small["digest"])
+    # One account's --creds is not sent to the other registry: a usage error.
     p = mirror(env, "--creds", ht_small.creds, src, dref(other, "m/three:v1"))
-    assert_error(p, 3)
+    assert_error(p, 2)
     assert ht_small.password not in p.stderr
+    assert other.api().tags("m/three") == []
 
 
 # --------------------------------------------------------------------------

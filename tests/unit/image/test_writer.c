@@ -21,6 +21,7 @@
 #include "image/writer.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,35 @@ static void test_failure_keeps_index(void **state)
 	free(after);
 }
 
+/* A killed writer's temp files are swept by the next writer; a live one's are kept. */
+static void test_sweeps_stale_temp_files(void **state)
+{
+	char dest[512], path[600], live[600], cmd[1024];
+	sc_image_writer *w = NULL;
+	sc_digest m;
+	long dead = 4194303; /* above pid_max's default unless raised: check it */
+	FILE *f;
+
+	(void)state;
+	while (dead > 2 && kill((pid_t)dead, 0) == 0)
+		dead--;
+	snprintf(dest, sizeof(dest), "oci:%s/sw:v1", tmpdir);
+	assert_int_equal(write_image(dest, 0, 0, &m), 0);
+	snprintf(path, sizeof(path), "%s/sw/blobs/sha256/.tmp-%ld-0-0", tmpdir, dead);
+	snprintf(live, sizeof(live), "%s/sw/blobs/sha256/.tmp-%ld-0-0", tmpdir, (long)getppid());
+	assert_non_null(f = fopen(path, "w"));
+	fputs("half a layer", f);
+	fclose(f);
+	assert_non_null(f = fopen(live, "w"));
+	fclose(f);
+	assert_int_equal(sc_image_writer_open(&w, dest, &(sc_image_writer_opts){ .replace = 1 }), 0);
+	sc_image_writer_free(w);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'", live);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_usage(void **state)
 {
 	sc_image_writer *w = NULL;
@@ -350,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_archives),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_failure_keeps_index),
+		cmocka_unit_test(test_sweeps_stale_temp_files),
 		cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

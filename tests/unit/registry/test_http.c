@@ -99,7 +99,7 @@ static int srv_fd = -1, port;
 static pthread_t srv_thread;
 static volatile int stop;
 /* What the server saw. */
-static int auth_on_registry, auth_on_store, store_requests, range_requests, n503, tag_pages;
+static int auth_on_registry, auth_on_store, store_requests, range_requests, n503, tag_pages, referrer_pages;
 static char last_range[64];
 static int mode_range_ignored;
 
@@ -200,6 +200,23 @@ static void handle(int fd)
 		}
 		respond(fd, "200 OK", "Content-Type: application/vnd.oci.image.index.v1+json\r\n",
 			"{\"schemaVersion\":2,\"manifests\":[]}", 34, 34);
+		return;
+	}
+	if (strncmp(path, "/v2/r/referrers/", 16) == 0) {
+		static const char p1[] = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+					 "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+					 "\"digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\","
+					 "\"size\":10,\"artifactType\":\"a/sig\"}]}";
+		static const char p2[] = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+					 "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+					 "\"digest\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\","
+					 "\"size\":20,\"artifactType\":\"a/att\"}]}";
+
+		referrer_pages++;
+		if (!strstr(path, "page=2"))
+			respond(fd, "200 OK", "Link: <?page=2>; rel=\"next\"\r\n", p1, sizeof(p1) - 1, sizeof(p1) - 1);
+		else
+			respond(fd, "200 OK", NULL, p2, sizeof(p2) - 1, sizeof(p2) - 1);
 		return;
 	}
 	if (strncmp(path, "/v2/r/tags/list", 15) == 0) {
@@ -353,6 +370,28 @@ static void test_retry_and_pages(void **state)
 	for (i = 0; i < n; i++)
 		free(tags[i]);
 	free(tags);
+	/* referrers: both pages merged into one index, artifactType filtered here */
+	{
+		sc_digest d;
+		int api = 0;
+
+		memset(&d, 0x33, sizeof(d));
+		d.set = 1;
+		sc_buf_init(&b, 1 << 20, "referrers");
+		if (sc_registry_referrers(r, "r", &d, NULL, &b, &api) != 0)
+			fail_msg("%s", sc_error_msg());
+		assert_int_equal(api, 1);
+		assert_int_equal(referrer_pages, 2);
+		assert_non_null(strstr(b.data, "sha256:1111"));
+		assert_non_null(strstr(b.data, "sha256:2222"));
+		sc_buf_release(&b);
+		sc_buf_init(&b, 1 << 20, "referrers");
+		if (sc_registry_referrers(r, "r", &d, "a/att", &b, &api) != 0)
+			fail_msg("%s", sc_error_msg());
+		assert_null(strstr(b.data, "sha256:1111"));
+		assert_non_null(strstr(b.data, "sha256:2222"));
+		sc_buf_release(&b);
+	}
 	/* messages never carry the credentials */
 	assert_int_equal(sc_registry_manifest_exists(r, "other", "v1", (int[]){ 0 }), 0);
 	assert_null(strstr(sc_error_msg(), "secret"));

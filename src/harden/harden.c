@@ -24,6 +24,7 @@
 #include "image/scan.h"
 #include "image/tarwriter.h"
 #include "image/writer.h"
+#include "registry/client.h"
 #include "image/rootfs.h"
 #include "image/squash.h"
 #include "harden/minimize.h"
@@ -1351,12 +1352,11 @@ static void count_removed(hctx *h)
 }
 
 /*
- * A docker:// SRC is pulled once into an OCI layout in the scratch
- * directory: the pass, the squash and the --test-cmd extraction each read
- * the layers, and a registry should serve them once.  Digests are kept, so
- * the result's base.digest label names the registry's manifest.
+ * Copy image `from` to `to` by digest (image/copy.h); no signatures.
+ * mount_from: "HOST/REPO" whose blobs a registry destination may mount, or NULL.
  */
-static int pull_source(hctx *h, const char **name)
+static int copy_by_digest(hctx *h, const char *from, const char *to, const char *mount_from, const char *doing,
+			  const char *whom)
 {
 	sc_imgref ref = { 0 };
 	sc_source *src = NULL;
@@ -1365,24 +1365,35 @@ static int pull_source(hctx *h, const char **name)
 	sc_copy_result cr;
 	int rc;
 
-	*name = h->o->src;
-	if (strncmp(h->o->src, "docker://", 9) != 0)
-		return 0;
 	memset(&co, 0, sizeof(co));
 	memset(&cr, 0, sizeof(cr));
 	co.jobs = h->o->jobs ? h->o->jobs : 4;
-	snprintf(h->src_local, sizeof(h->src_local), "oci:%s/source:source", h->scratch);
-	if ((rc = sc_imgref_parse(&ref, h->o->src)) == 0 && (rc = sc_source_open(&src, &ref)) == 0 &&
-	    (rc = sc_dest_open(&dst, h->src_local, NULL)) == 0)
-		rc = sc_copy_image(src, ref.path, dst, &co, &cr);
+	if ((rc = sc_imgref_parse(&ref, from)) == 0 && (rc = sc_source_open(&src, &ref)) == 0 &&
+	    (rc = sc_dest_open(&dst, to, NULL)) == 0)
+		rc = sc_copy_image(src, mount_from, dst, &co, &cr);
 	if (rc)
-		sc_error_prefix(rc, "pulling %s", h->o->src);
+		sc_error_prefix(rc, "%s %s", doing, whom);
 	sc_copy_result_release(&cr);
 	sc_dest_free(dst);
 	sc_source_free(src);
 	sc_imgref_release(&ref);
-	*name = h->src_local;
 	return rc;
+}
+
+/*
+ * A docker:// SRC is pulled once into an OCI layout in the scratch
+ * directory: the pass, the squash and the --test-cmd extraction each read
+ * the layers, and a registry should serve them once.  Digests are kept, so
+ * the result's base.digest label names the registry's manifest.
+ */
+static int pull_source(hctx *h, const char **name)
+{
+	*name = h->o->src;
+	if (strncmp(h->o->src, "docker://", 9) != 0)
+		return 0;
+	snprintf(h->src_local, sizeof(h->src_local), "oci:%s/source:source", h->scratch);
+	*name = h->src_local;
+	return copy_by_digest(h, h->o->src, h->src_local, NULL, "pulling", h->o->src);
 }
 
 /* Name an image opened from a staging layout after the registry reference it stands for. */
@@ -1397,28 +1408,25 @@ static int name_as(sc_image *img, const char *name)
 	return 0;
 }
 
-/* A docker:// DST: the committed staging layout is pushed; the tag is the push's last step. */
+/*
+ * A docker:// DST: the committed staging layout is pushed; the tag is the
+ * push's last step.  The source's layers (append mode) are mounted from a
+ * docker:// SRC's repository when both are on one registry.
+ */
 static int push_result(hctx *h)
 {
-	sc_imgref ref = { 0 };
-	sc_source *src = NULL;
-	sc_dest *dst = NULL;
-	sc_copy_opts co;
-	sc_copy_result cr;
+	sc_regref rr;
+	char *from = NULL;
 	int rc;
 
-	memset(&co, 0, sizeof(co));
-	memset(&cr, 0, sizeof(cr));
-	co.jobs = h->o->jobs ? h->o->jobs : 4;
-	if ((rc = sc_imgref_parse(&ref, h->dst_local)) == 0 && (rc = sc_source_open(&src, &ref)) == 0 &&
-	    (rc = sc_dest_open(&dst, h->o->dst, NULL)) == 0)
-		rc = sc_copy_image(src, NULL, dst, &co, &cr);
-	if (rc)
-		sc_error_prefix(rc, "pushing to %s", h->o->dst);
-	sc_copy_result_release(&cr);
-	sc_dest_free(dst);
-	sc_source_free(src);
-	sc_imgref_release(&ref);
+	if (strncmp(h->o->src, "docker://", 9) == 0 && sc_regref_parse(&rr, h->o->src + 9) == 0) {
+		if (asprintf(&from, "%s/%s", rr.host, rr.repo) < 0)
+			from = NULL;
+		sc_regref_release(&rr);
+	}
+	sc_error_clear();
+	rc = copy_by_digest(h, h->dst_local, h->o->dst, from, "pushing to", h->o->dst);
+	free(from);
 	return rc;
 }
 

@@ -68,7 +68,6 @@ typedef struct plan {
 	size_t n_names, cap_names;
 	size_t n_artifacts;
 	size_t root;          /* docs[root] */
-	size_t n_image_docs;  /* docs[0..n_image_docs) are the image's */
 } plan;
 
 /* ---- descriptors and the plan ------------------------------------------ */
@@ -193,18 +192,11 @@ static int add_name(plan *p, const char *name, size_t doc_i)
  */
 static char *doc_media_type(const char *data, size_t len, const char *given, sc_doc_kind kind)
 {
-	json_t *j = NULL;
-	const char *mt = NULL;
-	char *r;
+	char *mt = sc_doc_media_type(data, len);
 
-	if (sc_json_parse(&j, data, len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "document") == 0 && json_is_object(j))
-		mt = sc_json_str(j, "mediaType");
-	sc_error_clear();
-	if (!mt || !mt[0])
-		mt = given && given[0] ? given : (kind == SC_DOC_INDEX ? SC_MT_OCI_INDEX : SC_MT_OCI_MANIFEST);
-	r = sc_strdup(mt);
-	json_decref(j);
-	return r;
+	if (mt)
+		return mt;
+	return sc_strdup(given && given[0] ? given : (kind == SC_DOC_INDEX ? SC_MT_OCI_INDEX : SC_MT_OCI_MANIFEST));
 }
 
 typedef struct ctx {
@@ -818,7 +810,6 @@ static int plan_image(ctx *c)
 		root.size = b.len;
 	}
 	rc = add_doc(c, &root, b.data ? b.data : "", b.len, 0, 1, &c->p.root);
-	c->p.n_image_docs = c->p.n_docs;
 out:
 	desc_release(&root);
 	free(mt);
@@ -861,12 +852,17 @@ int sc_copy_image(sc_source *src, const char *src_repo, sc_dest *dst, const sc_c
 		res->manifests++;
 	}
 	res->signatures = c.p.n_artifacts;
-	if (dst->tag)
-		rc = dst->ops->tag(dst, dst->tag, &c.p.docs[c.p.root].desc);
-	else if (dst->transport != SC_TRANSPORT_DOCKER)
-		rc = dst->ops->tag(dst, NULL, &c.p.docs[c.p.root].desc); /* an untagged entry */
-	for (i = 0; !rc && i < c.p.n_names; i++)
+	/*
+	 * Names: the signature tags first, the image's own tag last, so a
+	 * registry push that fails in between has not moved the image's tag
+	 * (layouts name everything at once in commit).
+	 */
+	for (i = 0, rc = 0; !rc && i < c.p.n_names; i++)
 		rc = dst->ops->tag(dst, c.p.names[i].name, &c.p.docs[c.p.names[i].doc].desc);
+	if (!rc && dst->tag)
+		rc = dst->ops->tag(dst, dst->tag, &c.p.docs[c.p.root].desc);
+	else if (!rc && dst->transport != SC_TRANSPORT_DOCKER)
+		rc = dst->ops->tag(dst, NULL, &c.p.docs[c.p.root].desc); /* an untagged entry */
 	if (rc || (rc = dst->ops->commit(dst)) != 0)
 		goto out;
 	res->root = c.p.docs[c.p.root].desc.digest;

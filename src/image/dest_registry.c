@@ -90,20 +90,12 @@ static int rd_put_blob(sc_dest *d, const sc_descriptor *desc, sc_source *src, co
 /* The media type to PUT a document with: the descriptor's, else its own mediaType. */
 static char *doc_media_type(const sc_descriptor *desc, const void *data, size_t len)
 {
-	json_t *j = NULL;
-	const char *m;
-	char *mt = NULL;
+	char *mt;
 
 	if (desc && desc->media_type)
 		return sc_strdup(desc->media_type);
-	if (sc_json_parse(&j, data, len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "manifest") != 0)
-		return NULL;
-	m = sc_json_str(j, "mediaType");
-	if (m)
-		mt = sc_strdup(m);
-	else
+	if (!(mt = sc_doc_media_type(data, len)))
 		sc_error_set(SC_EINPUT, "manifest without a media type");
-	json_decref(j);
 	return mt;
 }
 
@@ -150,31 +142,19 @@ static int rd_put_manifest(sc_dest *d, const sc_descriptor *desc, const void *da
 static int rd_tag(sc_dest *d, const char *name, const sc_descriptor *root)
 {
 	reg_dest *rd = (reg_dest *)d;
-	char dg[SC_DIGEST_STRLEN], *mt = NULL;
+	char dg[SC_DIGEST_STRLEN];
 	stored *s;
-	sc_buf b;
-	int rc;
 
-	sc_digest_fmt(&root->digest, dg);
 	pthread_mutex_lock(&rd->mu);
 	for (s = rd->manifests; s; s = s->next)
 		if (sc_digest_eq(&s->d, &root->digest))
 			break;
 	pthread_mutex_unlock(&rd->mu);
-	if (s)
-		return sc_registry_put_manifest(rd->reg, rd->rr.repo, name, s->data, s->len, s->media_type, NULL);
-	/* Stored by an earlier run (the copier skipped it): fetch it back. */
-	sc_buf_init(&b, SC_MANIFEST_MAX, "manifest");
-	if ((rc = sc_registry_get_manifest(rd->reg, rd->rr.repo, dg, &b, &mt, NULL)) == 0) {
-		if (!root->media_type && !mt && !(mt = doc_media_type(root, b.data ? b.data : "", b.len)))
-			rc = sc_error_prefix(sc_error_code(), "%s/%s: manifest %s", rd->rr.host, rd->rr.repo, dg);
-		else
-			rc = sc_registry_put_manifest(rd->reg, rd->rr.repo, name, b.data ? b.data : "", b.len,
-						      root->media_type ? root->media_type : mt, NULL);
-	}
-	free(mt);
-	sc_buf_release(&b);
-	return rc;
+	/* The copier stores every document (put_manifest) before it names any. */
+	if (!s)
+		return sc_error_set(SC_EINTERNAL, "%s/%s: tag %s for manifest %s, which was not stored first",
+				    rd->rr.host, rd->rr.repo, name ? name : "(none)", sc_digest_fmt(&root->digest, dg));
+	return sc_registry_put_manifest(rd->reg, rd->rr.repo, name, s->data, s->len, s->media_type, NULL);
 }
 
 static int rd_commit(sc_dest *d)

@@ -613,6 +613,24 @@ static int parse_descriptors(sc_descriptor **out, size_t *n_out, json_t *root, c
 	return 0;
 }
 
+char *sc_doc_media_type(const char *data, size_t len)
+{
+	json_t *j = NULL;
+	const char *m;
+	char *mt = NULL;
+
+	if (sc_json_parse(&j, data ? data : "", len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "document") != 0) {
+		sc_error_clear();
+		return NULL;
+	}
+	m = json_is_object(j) ? sc_json_str(j, "mediaType") : NULL;
+	if (m && m[0] && strlen(m) < 256)
+		mt = sc_strdup(m);
+	json_decref(j);
+	sc_error_clear();
+	return mt;
+}
+
 int sc_index_parse(sc_index *out, const char *data, size_t len)
 {
 	json_t *root = NULL;

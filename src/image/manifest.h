@@ -125,6 +125,11 @@ sc_doc_kind sc_doc_kind_of(const char *media_type);
  */
 int sc_doc_detect(sc_doc_kind *out, const char *data, size_t len, const char *media_type);
 
+/*
+ * The document's own top-level "mediaType" (at most 255 bytes), malloc'd;
+ * NULL when it has none or is not a JSON object (no error is recorded).
+ */
+char *sc_doc_media_type(const char *data, size_t len);
 int sc_index_parse(sc_index *out, const char *data, size_t len);
 void sc_index_release(sc_index *ix);
 int sc_manifest_parse(sc_manifest *out, const char *data, size_t len);

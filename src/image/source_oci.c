@@ -78,25 +78,6 @@ static int oci_get_root(sc_source *s, sc_buf *out, char **media_type, sc_digest 
 	return 0;
 }
 
-/* The mediaType field of a document, or NULL. */
-static int doc_media_type(const sc_buf *b, char **out)
-{
-	json_t *j = NULL;
-	const char *mt;
-
-	*out = NULL;
-	if (sc_json_parse(&j, b->data ? b->data : "", b->len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "document") != 0) {
-		sc_error_clear(); /* not JSON: the caller's parser will say so */
-		return 0;
-	}
-	mt = json_is_object(j) ? sc_json_str(j, "mediaType") : NULL;
-	if (mt && !(*out = sc_strdup(mt))) {
-		json_decref(j);
-		return SC_ENOMEM;
-	}
-	json_decref(j);
-	return 0;
-}
 
 /*
  * get_doc: "sha256:<hex>" is any stored blob (at most SC_MANIFEST_MAX
@@ -125,9 +106,7 @@ static int oci_get_doc(sc_source *s, const char *ref, sc_buf *out, char **media_
 			return rc;
 		if ((rc = sc_source_read_blob(s, &d, SC_MANIFEST_MAX, out)) != 0)
 			return rc;
-		if ((rc = doc_media_type(out, &mt)) != 0)
-			return rc;
-		*media_type = mt;
+		*media_type = sc_doc_media_type(out->data, out->len);
 		*digest = d.digest;
 		return 0;
 	}
@@ -147,9 +126,7 @@ static int oci_get_doc(sc_source *s, const char *ref, sc_buf *out, char **media_
 		return rc;
 	if (found->media_type && !(mt = sc_strdup(found->media_type)))
 		return SC_ENOMEM;
-	if (!mt && (rc = doc_media_type(out, &mt)) != 0)
-		return rc;
-	*media_type = mt;
+	*media_type = mt ? mt : sc_doc_media_type(out->data, out->len);
 	*digest = found->digest;
 	return 0;
 }

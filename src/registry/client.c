@@ -200,37 +200,19 @@ static int url_host_is_loopback(const char *url)
 /* A repository path as the API accepts it (ref.c checks the full grammar). */
 static int check_repo(const sc_registry *r, const char *repo)
 {
-	size_t n = repo ? strlen(repo) : 0;
+	const char *why = NULL;
 
-	if (n == 0 || n > 255 || repo[0] == '/' || repo[n - 1] == '/' || strstr(repo, "//") || strstr(repo, ".."))
-		goto bad;
-	for (const char *p = repo; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' ||
-		      *p == '/'))
-			goto bad;
-	return 0;
-bad:
-	return sc_error_set(SC_EUSAGE, "%s: malformed repository name '%.100s'", r->host, repo ? repo : "");
+	if (sc_regref_valid_repo(repo, &why))
+		return 0;
+	return sc_error_set(SC_EUSAGE, "%s: malformed repository name '%.100s': %s", r->host, repo ? repo : "", why);
 }
 
-/* A tag or "sha256:<hex>". */
 static int check_ref(const sc_registry *r, const char *repo, const char *ref)
 {
 	sc_digest d;
-	size_t n = ref ? strlen(ref) : 0;
 
-	if (n > 7 && strncmp(ref, "sha256:", 7) == 0) {
-		if (sc_digest_parse(&d, ref) == 0)
-			return 0;
-		goto bad;
-	}
-	if (n == 0 || n > 128 || !(isalnum((unsigned char)ref[0]) || ref[0] == '_'))
-		goto bad;
-	for (const char *p = ref; *p; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-'))
-			goto bad;
-	return 0;
-bad:
+	if (ref && strncmp(ref, "sha256:", 7) == 0 ? sc_digest_parse(&d, ref) == 0 : sc_regref_valid_tag(ref))
+		return 0;
 	return sc_error_set(SC_EUSAGE, "%s/%s: malformed tag or digest '%.100s'", r->host, repo, ref ? ref : "");
 }
 
@@ -869,6 +851,16 @@ typedef struct rq {
 	int no_retry;               /* best effort: one attempt (cleanup requests) */
 } rq;
 
+static void rq_init(rq *q, const char *method, const char *url, const char *repo, const char *scope, const char *what)
+{
+	memset(q, 0, sizeof(*q));
+	q->method = method;
+	q->url = url;
+	q->repo = repo;
+	q->scope = scope;
+	q->what = what;
+}
+
 /*
  * Run q.  0: *x holds the final response (any status; the caller maps it
  * and releases x).  Else an error: network failure after retries
@@ -1089,19 +1081,7 @@ static char *media_type_of(const char *ct, const char *body, size_t len)
 		}
 	}
 	/* The document's own mediaType field. */
-	{
-		json_t *j = NULL;
-		const char *m;
-
-		if (sc_json_parse(&j, body, len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "manifest") != 0) {
-			sc_error_clear();
-			return NULL;
-		}
-		m = sc_json_str(j, "mediaType");
-		mt = m && strlen(m) < 256 ? sc_strdup(m) : NULL;
-		json_decref(j);
-		return mt;
-	}
+	return sc_doc_media_type(body, len);
 }
 
 int sc_registry_get_manifest(sc_registry *r, const char *repo, const char *ref, sc_buf *out, char **media_type,
@@ -1124,11 +1104,7 @@ int sc_registry_get_manifest(sc_registry *r, const char *repo, const char *ref, 
 	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (!(url = mkurl(r, "/v2/%s/manifests/%s", repo, ref)))
 		return SC_ENOMEM;
-	q.method = "GET";
-	q.url = url;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = what;
+	rq_init(&q, "GET", url, repo, scope, what);
 	q.headers = hdrs;
 	q.out = &body;
 	q.follow = 1;
@@ -1181,11 +1157,7 @@ static int head_exists(sc_registry *r, const char *repo, const char *kind, const
 	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (!(url = mkurl(r, "/v2/%s/%s/%s", repo, kind, ref)))
 		return SC_ENOMEM;
-	q.method = "HEAD";
-	q.url = url;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = what;
+	rq_init(&q, "HEAD", url, repo, scope, what);
 	q.headers = strcmp(kind, "manifests") == 0 ? hdrs : NULL;
 	q.follow = 1;
 	rc = reg_do(r, &q, &x);
@@ -1627,11 +1599,7 @@ static void cancel_session(sc_registry *r, const char *repo, const char *scope, 
 	sc_http x;
 	rq q = { 0 };
 
-	q.method = "DELETE";
-	q.url = loc;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = "upload session";
+	rq_init(&q, "DELETE", loc, repo, scope, "upload session");
 	q.no_retry = 1; /* after a failure: one try, so a dead registry is not waited for twice */
 	if (reg_do(r, &q, &x) == 0)
 		sc_http_release(&x);
@@ -1670,11 +1638,7 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 	sc_digest_fmt(d, dg);
 	if (!(post_url = mkurl(r, "/v2/%s/blobs/uploads/", repo)))
 		return SC_ENOMEM;
-	q.method = "POST";
-	q.url = post_url;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = what;
+	rq_init(&q, "POST", post_url, repo, scope, what);
 	if ((rc = reg_do(r, &q, &x)) != 0)
 		goto out;
 	have_x = 1;
@@ -1697,12 +1661,7 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 			snprintf(range, sizeof(range), "Content-Range: %llu-%llu", (unsigned long long)off,
 				 (unsigned long long)(off + n - 1));
 			oct[1] = range;
-			memset(&q, 0, sizeof(q));
-			q.method = "PATCH";
-			q.url = loc;
-			q.repo = repo;
-			q.scope = scope;
-			q.what = what;
+			rq_init(&q, "PATCH", loc, repo, scope, what);
 			q.headers = oct;
 			q.body_stream = s;
 			q.body_size = n;
@@ -1719,32 +1678,16 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 			loc = next;
 			off += n;
 		}
-		if (!(put_url = with_digest(loc, dg))) {
-			rc = SC_ENOMEM;
-			goto out;
-		}
-		memset(&q, 0, sizeof(q));
-		q.method = "PUT";
-		q.url = put_url;
-		q.repo = repo;
-		q.scope = scope;
-		q.what = what;
-		q.headers = oct;
-		oct[1] = NULL;
-		*body_stage = 0; /* a body-less PUT: reg_do retries it itself */
-	} else {
-		if (!(put_url = with_digest(loc, dg))) {
-			rc = SC_ENOMEM;
-			goto out;
-		}
-		memset(&q, 0, sizeof(q));
-		q.method = "PUT";
-		q.url = put_url;
-		q.repo = repo;
-		q.scope = scope;
-		q.what = what;
-		q.headers = oct;
-		oct[1] = NULL;
+		*body_stage = 0; /* the final PUT has no body: reg_do retries it itself */
+	}
+	if (!(put_url = with_digest(loc, dg))) {
+		rc = SC_ENOMEM;
+		goto out;
+	}
+	rq_init(&q, "PUT", put_url, repo, scope, what);
+	q.headers = oct;
+	oct[1] = NULL;
+	if (!(r->o.chunk_size && size > 0)) {
 		q.body_stream = s;
 		q.body_size = size;
 	}
@@ -1810,7 +1753,7 @@ int sc_registry_mount_blob(sc_registry *r, const char *repo, const char *from_re
 	if ((rc = begin(r, repo)) != 0 || (rc = check_repo(r, from_repo)) != 0)
 		return rc;
 	sc_digest_fmt(d, dg);
-	snprintf(what, sizeof(what), "mount of blob %s from %.100s", dg, from_repo);
+	snprintf(what, sizeof(what), "mount of blob %s from %.100s", dg, from_repo ? from_repo : "");
 	if (scope_for(r, scope, sizeof(scope), repo, 1, from_repo) != 0)
 		return sc_error_set(SC_EUSAGE, "%s: repository name too long", r->host);
 	if (!(e = sc_http_query_escape(dg)) || !(url = mkurl(r, "/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, e, from_repo))) {
@@ -1818,11 +1761,7 @@ int sc_registry_mount_blob(sc_registry *r, const char *repo, const char *from_re
 		return SC_ENOMEM;
 	}
 	free(e);
-	q.method = "POST";
-	q.url = url;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = what;
+	rq_init(&q, "POST", url, repo, scope, what);
 	if ((rc = reg_do(r, &q, &x)) != 0)
 		goto out;
 	if (x.h.status == 201) {
@@ -1978,11 +1917,7 @@ static int put_manifest_raw(sc_registry *r, const char *repo, const char *ref, c
 	scope_for(r, scope, sizeof(scope), repo, 1, NULL);
 	if (!(url = mkurl(r, "/v2/%s/manifests/%s", repo, ref)))
 		return SC_ENOMEM;
-	q.method = "PUT";
-	q.url = url;
-	q.repo = repo;
-	q.scope = scope;
-	q.what = what;
+	rq_init(&q, "PUT", url, repo, scope, what);
 	q.headers = hdrs;
 	q.body = data;
 	q.body_len = len;
@@ -2124,12 +2059,7 @@ int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d, 
 		char *next = NULL, *abs = NULL;
 		int filtered;
 
-		memset(&q, 0, sizeof(q));
-		q.method = "GET";
-		q.url = url;
-		q.repo = repo;
-		q.scope = scope;
-		q.what = what;
+		rq_init(&q, "GET", url, repo, scope, what);
 		q.headers = hdrs;
 		q.out = &body;
 		q.follow = 1;
@@ -2298,11 +2228,7 @@ int sc_registry_list_tags(sc_registry *r, const char *repo, char ***tags_out, si
 			rc = sc_error_set(SC_ELIMIT, "%s/%s: tag list over %d pages", r->host, repo, TAGS_MAX_PAGES);
 			goto out;
 		}
-		q.method = "GET";
-		q.url = url;
-		q.repo = repo;
-		q.scope = scope;
-		q.what = "tag list";
+		rq_init(&q, "GET", url, repo, scope, "tag list");
 		q.out = &body;
 		q.follow = 1;
 		if ((rc = reg_do(r, &q, &x)) != 0)

@@ -89,6 +89,9 @@ typedef struct sc_regref {
 } sc_regref;
 
 int sc_regref_parse(sc_regref *out, const char *s);
+/* The same grammar for one repository path / one tag (1 = valid); *why (may be NULL) says what is wrong. */
+int sc_regref_valid_repo(const char *repo, const char **why);
+int sc_regref_valid_tag(const char *tag);
 void sc_regref_release(sc_regref *r);
 /* "host/repo@sha256:..." into a malloc'd string (NULL + SC_ENOMEM). */
 char *sc_regref_pinned(const sc_regref *r, const sc_digest *d);

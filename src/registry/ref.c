@@ -209,6 +209,21 @@ static int valid_tag(const char *s, size_t n)
 	return 1;
 }
 
+int sc_regref_valid_repo(const char *repo, const char **why)
+{
+	const char *w = NULL;
+	int ok = repo && valid_repo(repo, strlen(repo), &w);
+
+	if (why)
+		*why = ok ? NULL : (w ? w : "empty repository");
+	return ok;
+}
+
+int sc_regref_valid_tag(const char *tag)
+{
+	return tag && valid_tag(tag, strlen(tag));
+}
+
 int sc_regref_parse(sc_regref *out, const char *s)
 {
 	sc_regref r;

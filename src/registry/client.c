@@ -418,7 +418,7 @@ static int status_error(sc_registry *r, const char *repo, const char *what, cons
 	if (st == 401 || st == 403 || strcmp(code, "DENIED") == 0 || strcmp(code, "UNAUTHORIZED") == 0)
 		return sc_error_set(SC_EAUTH, "%s/%s: %s: access denied (HTTP %ld)%s%s", r->host, repo, what, st, sep,
 				    detail);
-	if (status_retryable(st) || st >= 500)
+	if (status_retryable(st) || (st >= 500 && st != 501))
 		return sc_error_set(SC_ENET, "%s/%s: %s: HTTP %ld after %u retries%s%s", r->host, repo, what, st,
 				    r->o.retries, sep, detail);
 	rc = st == 405 || st == 501 ? SC_EUNSUPPORTED : SC_EINPUT;
@@ -1037,6 +1037,12 @@ static char *mkurl(sc_registry *r, const char *fmt, ...)
 	return sc_buf_detach(&b, NULL);
 }
 
+/* The code a failed mkurl (or another allocator that set an error) left. */
+static int url_failed(void)
+{
+	return sc_error_code() ? sc_error_code() : SC_ENOMEM;
+}
+
 /* A destination handle (opts.push) asks for pull,push on everything, so one token serves it. */
 static int scope_for(const sc_registry *r, char *out, size_t outsz, const char *repo, int push, const char *from)
 {
@@ -1103,7 +1109,7 @@ int sc_registry_get_manifest(sc_registry *r, const char *repo, const char *ref, 
 		sc_digest_parse(&want, ref);
 	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (!(url = mkurl(r, "/v2/%s/manifests/%s", repo, ref)))
-		return SC_ENOMEM;
+		return url_failed();
 	rq_init(&q, "GET", url, repo, scope, what);
 	q.headers = hdrs;
 	q.out = &body;
@@ -1156,7 +1162,7 @@ static int head_exists(sc_registry *r, const char *repo, const char *kind, const
 
 	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	if (!(url = mkurl(r, "/v2/%s/%s/%s", repo, kind, ref)))
-		return SC_ENOMEM;
+		return url_failed();
 	rq_init(&q, "HEAD", url, repo, scope, what);
 	q.headers = strcmp(kind, "manifests") == 0 ? hdrs : NULL;
 	q.follow = 1;
@@ -1533,7 +1539,7 @@ int sc_registry_open_blob(sc_registry *r, const char *repo, const sc_digest *d, 
 	if (!(b->repo = sc_strdup(repo)) || !(b->buf = sc_malloc(b->cap)) ||
 	    !(b->reg_url = mkurl(r, "/v2/%s/blobs/%s", repo, dg)) || !(b->url = sc_strdup(b->reg_url))) {
 		blob_close(&b->base);
-		return SC_ENOMEM;
+		return url_failed();
 	}
 	if (!(b->m = curl_multi_init())) {
 		blob_close(&b->base);
@@ -1637,7 +1643,7 @@ static int push_once(sc_registry *r, const char *repo, const sc_digest *d, uint6
 	*body_stage = 0;
 	sc_digest_fmt(d, dg);
 	if (!(post_url = mkurl(r, "/v2/%s/blobs/uploads/", repo)))
-		return SC_ENOMEM;
+		return url_failed();
 	rq_init(&q, "POST", post_url, repo, scope, what);
 	if ((rc = reg_do(r, &q, &x)) != 0)
 		goto out;
@@ -1758,7 +1764,7 @@ int sc_registry_mount_blob(sc_registry *r, const char *repo, const char *from_re
 		return sc_error_set(SC_EUSAGE, "%s: repository name too long", r->host);
 	if (!(e = sc_http_query_escape(dg)) || !(url = mkurl(r, "/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, e, from_repo))) {
 		free(e);
-		return SC_ENOMEM;
+		return url_failed();
 	}
 	free(e);
 	rq_init(&q, "POST", url, repo, scope, what);
@@ -1916,7 +1922,7 @@ static int put_manifest_raw(sc_registry *r, const char *repo, const char *ref, c
 	snprintf(ct, sizeof(ct), "Content-Type: %s", media_type);
 	scope_for(r, scope, sizeof(scope), repo, 1, NULL);
 	if (!(url = mkurl(r, "/v2/%s/manifests/%s", repo, ref)))
-		return SC_ENOMEM;
+		return url_failed();
 	rq_init(&q, "PUT", url, repo, scope, what);
 	q.headers = hdrs;
 	q.body = data;
@@ -2048,7 +2054,7 @@ int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d, 
 	url = e ? mkurl(r, "/v2/%s/referrers/%s?artifactType=%s", repo, dg, e) : mkurl(r, "/v2/%s/referrers/%s", repo, dg);
 	free(e);
 	if (!url)
-		return SC_ENOMEM;
+		return url_failed();
 	sc_buf_init(&body, SC_MANIFEST_MAX, "referrers index");
 	/*
 	 * The API may page with Link: rel="next" (distribution-spec); pages
@@ -2218,7 +2224,7 @@ int sc_registry_list_tags(sc_registry *r, const char *repo, char ***tags_out, si
 	scope_for(r, scope, sizeof(scope), repo, 0, NULL);
 	sc_buf_init(&body, TAGS_PAGE_MAX, "tag list");
 	if (!(url = mkurl(r, "/v2/%s/tags/list?n=1000", repo)))
-		return SC_ENOMEM;
+		return url_failed();
 	while (url) {
 		sc_http x;
 		rq q = { 0 };

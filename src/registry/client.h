@@ -180,10 +180,11 @@ int sc_registry_put_manifest(sc_registry *r, const char *repo, const char *ref, 
 /*
  * The referrers of a manifest as an OCI image index (JSON, at most
  * SC_MANIFEST_MAX bytes) in out: GET /v2/<repo>/referrers/<digest>
- * (filtered by artifact_type when not NULL); when the registry has no
- * referrers API (404 with a non-OCI body, or 400/405), the tag schema
- * fallback: the index tagged "sha256-<hex>" (an empty index when absent).
- * *via_api (may be NULL) tells which was used.
+ * (filtered by artifact_type when not NULL; Link rel="next" pages on the
+ * registry's origin followed, at most 100, and merged); when the registry
+ * has no referrers API (404, 400 or 405: a registry with the API must
+ * answer 200), the tag schema fallback: the index tagged "sha256-<hex>"
+ * (an empty index when absent).  *via_api (may be NULL) tells which was used.
  */
 int sc_registry_referrers(sc_registry *r, const char *repo, const sc_digest *d,
 			  const char *artifact_type, sc_buf *out, int *via_api);

@@ -29,7 +29,8 @@ static void help(FILE *f)
 		   "\n"
 		   "  --all-platforms        copy every platform of an index (and the index)\n"
 		   "  --platform OS/ARCH[/VARIANT]  the platform to copy from an index\n"
-		   "  --no-signatures        do not copy cosign .sig/.att/.sbom tags and referrers\n"
+		   "  --with-signatures      copy cosign .sig/.att/.sbom tags and OCI referrers (default)\n"
+		   "  --no-signatures        do not copy them\n"
 		   "  -j, --jobs N           concurrent blob transfers (1-64, default 4)\n"
 		   "  --replace              replace DST's tag (or archive file) when it exists\n"
 		   "  --digestfile FILE      write the copy's digest to FILE\n"
@@ -112,11 +113,12 @@ static json_t *summary(const char *src, const char *dst, const char *ref, const 
 
 int sc_cmd_mirror(int argc, char **argv)
 {
-	enum { O_ALL = 256, O_PLATFORM, O_NOSIG, O_REPLACE, O_DIGESTFILE, O_JSON };
+	enum { O_ALL = 256, O_PLATFORM, O_NOSIG, O_SIG, O_REPLACE, O_DIGESTFILE, O_JSON };
 	static const struct option longopts[] = {
 		{ "all-platforms", no_argument, NULL, O_ALL },
 		{ "platform", required_argument, NULL, O_PLATFORM },
 		{ "no-signatures", no_argument, NULL, O_NOSIG },
+		{ "with-signatures", no_argument, NULL, O_SIG },
 		{ "replace", no_argument, NULL, O_REPLACE },
 		{ "digestfile", required_argument, NULL, O_DIGESTFILE },
 		{ "json", no_argument, NULL, O_JSON },
@@ -154,6 +156,7 @@ int sc_cmd_mirror(int argc, char **argv)
 		case O_ALL: all = 1; break;
 		case O_PLATFORM: platform_arg = optarg; break;
 		case O_NOSIG: sigs = 0; break;
+		case O_SIG: sigs = 1; break;
 		case O_REPLACE: replace = 1; break;
 		case O_DIGESTFILE: digestfile = optarg; break;
 		case O_JSON: json = 1; break;

@@ -760,7 +760,7 @@ def test_signatures_copied(env, plain, small, signed):
 
 def test_signatures_to_layout(env, plain, small, signed, registry_stack):
     out = outdir(registry_stack)
-    mirror_ok(env, dref(plain, "src/signed:v1"), "oci:%s:v1" % out)
+    mirror_ok(env, "--with-signatures", dref(plain, "src/signed:v1"), "oci:%s:v1" % out)  # the default, spelt out
     for tag, digest in (signed["sig"], signed["att"]):
         check_layout_complete(out, tag, digest)
 

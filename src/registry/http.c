@@ -347,6 +347,7 @@ int sc_http_init(sc_http *x, const sc_http_req *q)
 	curl_easy_setopt(x->c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(x->c, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(x->c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(x->c, CURLOPT_BUFFERSIZE, (long)SC_HTTP_RECV_BUFFER);
 	curl_easy_setopt(x->c, CURLOPT_SSL_VERIFYPEER, q->tls_verify ? 1L : 0L);
 	curl_easy_setopt(x->c, CURLOPT_SSL_VERIFYHOST, q->tls_verify ? 2L : 0L);
 	if (q->ca_file)
@@ -363,6 +364,8 @@ int sc_http_init(sc_http *x, const sc_http_req *q)
 		curl_easy_setopt(x->c, CURLOPT_NOBODY, 1L);
 	} else if (q->body_stream) {
 		curl_easy_setopt(x->c, CURLOPT_UPLOAD, 1L);
+		/* Layers are large: big send buffers mean fewer syscalls and callbacks. */
+		curl_easy_setopt(x->c, CURLOPT_UPLOAD_BUFFERSIZE, (long)SC_HTTP_UPLOAD_BUFFER);
 		curl_easy_setopt(x->c, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(x->c, CURLOPT_READDATA, x);
 		curl_easy_setopt(x->c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->body_size);

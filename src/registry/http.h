@@ -27,6 +27,8 @@
 #define SC_HTTP_HEADER_MAX 8192
 #define SC_HTTP_ERROR_BODY_MAX (64u << 10)
 #define SC_HTTP_URL_MAX 8192
+#define SC_HTTP_RECV_BUFFER (512 * 1024)    /* CURLOPT_BUFFERSIZE */
+#define SC_HTTP_UPLOAD_BUFFER (2 * 1024 * 1024) /* CURLOPT_UPLOAD_BUFFERSIZE (libcurl's maximum) */
 
 /* curl_global_init exactly once per process (pthread_once); SC_EINTERNAL on failure. */
 int sc_http_global_init(void);

@@ -545,14 +545,10 @@ typedef struct proxy_stream {
 static ssize_t proxy_read(sc_stream *s, void *buf, size_t len)
 {
 	proxy_stream *ps = (proxy_stream *)s;
-	ssize_t n;
 
 	if (__atomic_load_n(&ps->p->cancel, __ATOMIC_RELAXED))
 		return sc_error_set(SC_ECANCELED, "canceled: another transfer failed");
-	n = sc_stream_read(ps->inner, buf, len);
-	if (n > 0 && ps->p->progress)
-		__atomic_fetch_add(ps->p->progress, (uint64_t)n, __ATOMIC_RELAXED);
-	return n;
+	return sc_stream_read(ps->inner, buf, len);
 }
 
 static void proxy_close(sc_stream *s)
@@ -581,6 +577,16 @@ static int proxy_open_blob(sc_source *s, const sc_descriptor *d, sc_stream **out
 		return sc_error_set(SC_ECANCELED, "canceled: another transfer failed");
 	if ((rc = p->c->src->ops->open_blob(p->c->src, d, &inner)) != 0)
 		return rc;
+	/* Progress: the stream layer that already counts bytes (core/stream.h). */
+	if (p->progress) {
+		sc_stream *counted = NULL;
+
+		if ((rc = sc_stream_count_new(&counted, inner, p->progress)) != 0) {
+			sc_stream_close(inner);
+			return rc;
+		}
+		inner = counted;
+	}
 	if (!(ps = sc_calloc(1, sizeof(*ps)))) {
 		sc_stream_close(inner);
 		return SC_ENOMEM;

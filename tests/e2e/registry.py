@@ -493,6 +493,9 @@ class Registry:
             cfg["auth"] = {"htpasswd": {"realm": "scute-test-realm", "path": self.htpasswd}}
         elif self.kind == "tls":
             cfg["http"]["tls"] = {"certificate": self.server_cert, "key": self.server_key}
+            # The access log names each request's protocol ("GET /v2/ HTTP/2.0"):
+            # the tests check that clients negotiate HTTP/2 over TLS.
+            cfg["log"]["accesslog"] = {"disabled": False}
         elif self.kind == "token":
             cfg["auth"] = {"token": {"realm": self.token_server.realm, "service": self.token_server.service,
                                      "issuer": self.token_server.issuer,

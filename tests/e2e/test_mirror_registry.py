@@ -516,6 +516,17 @@ def test_tls_with_ca_file(env, tls, small, registry_stack):
     check_layout_complete(out, "x", small["digest"])
 
 
+def test_tls_negotiates_http2(env, tls, small, registry_stack):
+    """Over TLS scute offers HTTP/2 by ALPN and the registry (Go's net/http)
+    takes it: the registry's access log shows scute's requests as HTTP/2.0."""
+    mirror_ok(env, "--ca-file", tls.ca_file, small["ref"], dref(tls, "m/h2:v1"))
+    # access-log lines (combined format) of scute's requests, not the error-log lines
+    mine = [l for l in tls.logs().splitlines()
+            if l.startswith("127.0.0.1 - - [") and '"scute/' in l and " /v2/m/h2/" in l]
+    assert mine, "no access-log lines for scute's requests:\n" + tls.logs()[-2000:]
+    assert all("HTTP/2.0" in l for l in mine), "\n".join(mine[:5])
+
+
 def test_tls_without_ca_fails(env, tls, small, registry_stack):
     R.push_with_skopeo(small["ref"], tls, "m/tls2:v1")
     p = mirror(env, dref(tls, "m/tls2:v1"), "oci:%s:x" % outdir(registry_stack))

@@ -21,6 +21,35 @@ static inline void lb_write(const char *path, const void *data, size_t len)
 		abort();
 }
 
+/* The test's temporary directory (lb_mktemp in the group setup, lb_rmtemp in its teardown). */
+static char lb_tmpdir[256];
+
+static inline int lb_mktemp(const char *template_)
+{
+	snprintf(lb_tmpdir, sizeof(lb_tmpdir), "%s", template_);
+	return mkdtemp(lb_tmpdir) ? 0 : -1;
+}
+
+static inline int lb_rmtemp(void)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", lb_tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A whole (small, < 1 MiB) file as a NUL-terminated string; aborts when unreadable or empty. */
+static inline char *lb_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = calloc(1, 1 << 20);
+
+	if (!f || !s || fread(s, 1, (1 << 20) - 1, f) == 0)
+		abort();
+	fclose(f);
+	return s;
+}
+
 /* A new layout at dir (created) with an empty index. */
 static inline void lb_init(const char *dir)
 {

@@ -22,33 +22,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[256];
+#define tmpdir lb_tmpdir
+#define slurp lb_slurp
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/scute-test-copy-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return lb_mktemp("/tmp/scute-test-copy-XXXXXX");
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_true(fread(s, 1, (1 << 20) - 1, f) > 0);
-	fclose(f);
-	return s;
+	return lb_rmtemp();
 }
 
 /* Copy src_name to dst_name; returns sc_copy_image's result. */

@@ -24,33 +24,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[256];
+#define tmpdir lb_tmpdir
+#define slurp lb_slurp
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/scute-test-dest-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return lb_mktemp("/tmp/scute-test-dest-XXXXXX");
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_true(fread(s, 1, (1 << 20) - 1, f) > 0);
-	fclose(f);
-	return s;
+	return lb_rmtemp();
 }
 
 typedef struct opened {

@@ -13,6 +13,7 @@ python3 python3-pytest python3-jsonschema python3-packaging python3-yaml
 debootstrap umoci skopeo runc tar gzip time
 rpm python3-rpm npm
 docker-registry apache2-utils openssl python3-cryptography python3-jwt
+libsodium-dev python3-nacl
 "
 
 # Packages whose job another installed package may already do: skip the

@@ -19,6 +19,11 @@ int sc_cmd_db(int argc, char **argv);
 int sc_cmd_audit(int argc, char **argv);
 int sc_cmd_harden(int argc, char **argv);
 int sc_cmd_mirror(int argc, char **argv);
+int sc_cmd_keygen(int argc, char **argv);      /* cmd_keygen.c */
+int sc_cmd_sign(int argc, char **argv);        /* cmd_sign.c */
+int sc_cmd_attest(int argc, char **argv);      /* cmd_sign.c */
+int sc_cmd_verify(int argc, char **argv);      /* cmd_verify.c */
+int sc_cmd_verify_blob(int argc, char **argv); /* cmd_verify.c */
 
 /* Print "scute: error: <current error message>" and return its exit status. */
 int sc_cli_fail(int code);

@@ -21,6 +21,11 @@ static const struct {
 	{ "harden", sc_cmd_harden, "write a hardened copy: no shells or package managers, non-root, safe modes" },
 	{ "audit", sc_cmd_audit, "hardening checks and AI-specific risks, with a 0-100 score (table, JSON, SARIF)" },
 	{ "mirror", sc_cmd_mirror, "copy an image by digest (with its signatures) between layouts, archives, registries" },
+	{ "keygen", sc_cmd_keygen, "create a cosign-compatible key pair (encrypted private key, public key)" },
+	{ "sign", sc_cmd_sign, "sign an image's digest (cosign simple signing or a Sigstore bundle)" },
+	{ "attest", sc_cmd_attest, "attach a signed in-toto attestation: SBOM, vulnerabilities, SLSA provenance, audit" },
+	{ "verify", sc_cmd_verify, "verify an image's signatures or attestations against public keys" },
+	{ "verify-blob", sc_cmd_verify_blob, "verify a Sigstore bundle or signature over a file" },
 };
 
 static void usage(FILE *f)

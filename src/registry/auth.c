@@ -11,6 +11,7 @@
  */
 #include "registry/auth.h"
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -414,49 +415,6 @@ int sc_creds_parse(sc_creds *out, const char *userpass)
 	return rc;
 }
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64 with optional padding; out must hold len*3/4+3 bytes. */
-static int b64_decode(const char *in, size_t len, unsigned char *out, size_t *out_len)
-{
-	size_t i, o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-
-	while (len > 0 && in[len - 1] == '=')
-		len--;
-	for (i = 0; i < len; i++) {
-		int v = b64val((unsigned char)in[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (bits >= 6) /* one stray sextet */
-		return -1;
-	*out_len = o;
-	return 0;
-}
-
 /*
  * The registry part of an auths key: "https://host:5000/v1/" -> host
  * "host:5000", path "" ; "host/ns/repo" -> path "ns/repo".
@@ -499,14 +457,10 @@ static int entry_creds(sc_creds *out, const json_t *e, const char *what)
 
 		if (n > SC_AUTH_FILE_MAX)
 			return sc_error_set(SC_ELIMIT, "%s: credentials too long", what);
-		if (!(dec = sc_malloc(n / 4 * 3 + 4)))
-			return SC_ENOMEM;
-		if (b64_decode(auth, n, dec, &dn) != 0) {
-			free(dec);
+		if (sc_base64_decode(&dec, &dn, auth, n, SC_AUTH_FILE_MAX, 0, what) != 0)
 			return sc_error_set(SC_EINPUT, "%s: an \"auth\" value is not base64", what);
-		}
 		rc = creds_from(out, (const char *)dec, dn, what);
-		OPENSSL_cleanse(dec, n / 4 * 3 + 4);
+		OPENSSL_cleanse(dec, dn);
 		free(dec);
 		return rc;
 	}

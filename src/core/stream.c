@@ -6,6 +6,7 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,5 +359,18 @@ int sc_fd_read_all(int fd, size_t max, const char *what, char **out, size_t *len
 	buf = NULL;
 out:
 	free(buf);
+	return rc;
+}
+
+int sc_file_read_all(const char *path, size_t max, char **out, size_t *len_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc;
+
+	*out = NULL;
+	*len_out = 0;
+	if (fd < 0)
+		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EIO, errno, "%s", path);
+	rc = sc_fd_read_all(fd, max, path, out, len_out);
+	close(fd);
 	return rc;
 }

@@ -50,6 +50,9 @@ int sc_stream_read_all(sc_stream *s, struct sc_buf *out, size_t max, const char 
  * Messages start with `what`.  fd is not closed.
  */
 int sc_fd_read_all(int fd, size_t max, const char *what, char **out, size_t *len_out);
+/* The same for the file at path (opened O_NONBLOCK, so a FIFO or device is
+ * refused rather than waited on); a missing file is SC_ENOTFOUND. */
+int sc_file_read_all(const char *path, size_t max, char **out, size_t *len_out);
 
 /*
  * Bytes [offset, offset+length) of an open file descriptor, read with

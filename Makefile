@@ -34,13 +34,17 @@ demo: build
 	  $(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src
 	$(BUILD)/src/scute scan --db $(SCUTE_CACHE)/demo-vulndb.sqlite oci:$(SCUTE_CACHE)/sample/oci:demo
 	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo
-	$(BUILD)/src/scute harden --replace --minimize --probe --layering squash \
+	SCUTE_PASSWORD=demo $(BUILD)/src/scute keygen --force --output-key-prefix $(SCUTE_CACHE)/sample/demo-signer
+	SCUTE_PASSWORD=demo $(BUILD)/src/scute harden --replace --minimize --probe --layering squash \
 	  --test-cmd "python3 /app/serve.py" --db $(SCUTE_CACHE)/demo-vulndb.sqlite \
 	  --sbom $(SCUTE_CACHE)/sample/demo-hardened.cdx.json \
+	  --sign-key $(SCUTE_CACHE)/sample/demo-signer.key --sign-identity demo.local/sample:hardened \
+	  --provenance $(SCUTE_CACHE)/sample/demo-hardened.slsa.json \
 	  oci:$(SCUTE_CACHE)/sample/oci:demo oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
+	$(BUILD)/src/scute verify --key $(SCUTE_CACHE)/sample/demo-signer.pub oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
 	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo-hardened
 	sh scripts/demo-registry.sh $(BUILD)/src/scute oci:$(SCUTE_CACHE)/sample/oci:demo-hardened \
-	  $(SCUTE_CACHE)/sample/pulled
+	  $(SCUTE_CACHE)/sample/pulled $(SCUTE_CACHE)/sample/demo-signer
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs

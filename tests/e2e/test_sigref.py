@@ -8,9 +8,7 @@ tampered copies fail. Needs no scute binary.
 
 import base64
 import copy
-import hashlib
 import json
-import os
 
 import pytest
 

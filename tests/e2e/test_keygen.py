@@ -188,13 +188,13 @@ def test_rejects_sec1_key(env, tmp_path, vectors):
     p = sign_with(env, vector("cosign-pemcosigneckey.key"), None, tmp_path, "sec1", PASSPHRASE, status=3)
     assert p.returncode == 3, describe(p)
     assert p.stderr.startswith("scute: error: "), describe(p)
-    assert "pkcs#8" in p.stderr.lower() or "pkcs8" in p.stderr.lower(), describe(p)
+    assert any(w in p.stderr.lower() for w in ("pkcs#8", "pkcs8", "sec1")), describe(p)
 
 
 def test_rejects_wrong_passphrase(env, tmp_path, vectors):
     p = sign_with(env, vector("cosign-pemsigstorekey.key"), None, tmp_path, "wrong", "hellO", status=3)
     assert p.returncode == 3, describe(p)
-    assert "passphrase" in p.stderr.lower(), describe(p)
+    assert "passphrase" in p.stderr.lower() or "decrypt" in p.stderr.lower(), describe(p)
     assert "hellO" not in p.stderr
 
 

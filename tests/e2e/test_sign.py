@@ -508,7 +508,8 @@ def test_sign_bundle_registry(env, k1, reg, api, sigstore_js, tmp_path):
     assert len(good) == 1 and good[0]["format"] == "bundle", j
     assert good[0]["source"] == "referrer " + desc["digest"], j
     # a second bundle signature is merged into the same referrers index
-    sign(env, k1, dref(reg, repo + ":v1"), "--bundle")
+    # (another annotation: a different payload, never "already signed")
+    sign(env, k1, dref(reg, repo + ":v1"), "--bundle", "-a", "n=2")
     assert len(S.referrer_bundles(S.RegistryStore(api, repo), digest)) == 2
 
 

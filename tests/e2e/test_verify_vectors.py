@@ -154,14 +154,26 @@ def test_sigstore_go_dsse_v01_bundle(env, vectors):
 
 def test_keyless_bundle_refused(env, vectors, tmp_path):
     """A bundle with a certificate instead of a key hint."""
-    b = json.load(open(vector("sgo-public-key-validity.sigstore.json")))
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+    key = S.generate_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "keyless test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    b = S.message_signature_bundle(key, b"test content")
     b["verificationMaterial"].pop("publicKey")
-    b["verificationMaterial"]["certificate"] = {"rawBytes": "MIIB"}
+    b["verificationMaterial"]["certificate"] = {"rawBytes": S.b64(cert.public_bytes(serialization.Encoding.DER))}
     bf = str(tmp_path / "keyless.json")
     json.dump(b, open(bf, "w"))
     blob = str(tmp_path / "blob")
     open(blob, "wb").write(b"test content")
-    p = run(env, "verify-blob", "--key", vector("sgo-public-key-validity.pem"), "--bundle", bf, blob)
+    kp = str(tmp_path / "k.pub")
+    open(kp, "wb").write(S.public_pem(key))
+    p = run(env, "verify-blob", "--key", kp, "--bundle", bf, blob)
     assert p.returncode in (1, 3), describe(p)
     assert "certificate-based (keyless) bundles are not supported; use --key" in p.stderr, describe(p)
 

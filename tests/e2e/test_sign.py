@@ -622,12 +622,17 @@ def test_attest_every_type(env, k1, reg, api, debian_reg, vulndb, tmp_path):
     verify_json(env, [k1], img, status=1)
 
 
-def test_attest_usage(env, k1, reg, api):
-    repo, _ = new_repo(api, "attu")
+def test_attest_usage(env, k1, reg, api, tmp_path):
+    repo, digest = new_repo(api, "attu")
     img = dref(reg, repo + ":v1")
     for args in (["--type", "slsa"], ["--type", "custom"], ["--type", "nosuch"], []):
         p = run(env, "attest", "--key", k1.key, *args, img)
         assert p.returncode == 2, describe(p)
+    assert S.existing_layers(S.RegistryStore(api, repo), digest, "att") == []
+    # the positive control: the same command with --predicate works
+    pred = write_json(str(tmp_path / "p.json"), {"ok": True})
+    run_ok(env, "attest", "--key", k1.key, "--type", "custom", "--predicate", pred, img)
+    assert len(S.existing_layers(S.RegistryStore(api, repo), digest, "att")) == 1
 
 
 def test_attest_tampered(env, k1, reg, api, tmp_path):

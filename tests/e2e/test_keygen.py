@@ -97,7 +97,8 @@ def test_keygen_cosign_password_and_empty(env, tmp_path):
 
 
 def test_keygen_refuses_existing(env, tmp_path):
-    d = str(tmp_path)
+    d = str(tmp_path / "k")
+    os.mkdir(d)
     run_ok(env, "keygen", cwd=d)
     with open(os.path.join(d, "cosign.key"), "rb") as f:
         before = f.read()

@@ -47,3 +47,10 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing
 fi
+
+# sigstore-js (npm, pinned; into $SCUTE_CACHE, outside the checkout): the
+# independent verifier of the Sigstore bundles scute writes. Without the npm
+# registry this only warns: those tests then skip and say why.
+if ! sh "$(dirname "$0")/sigstore-js.sh"; then
+	echo "deps.sh: warning: sigstore-js not installed; its interop tests will skip" >&2
+fi

@@ -537,17 +537,26 @@ int sc_key_public_pem(const sc_key *k, sc_buf *out)
 	return rc;
 }
 
-/* Go's x509 parses only uncompressed points (0x04 || X || Y). */
-static int ec_point_uncompressed(EVP_PKEY *pk)
+/*
+ * Go's x509 parses only uncompressed points (0x04 || X || Y): with the
+ * canonical encoding already checked, the SPKI is then exactly 91, 120 or
+ * 158 bytes for P-256, P-384, P-521 and the point starts 1 + 2 * |X|
+ * bytes from its end.
+ */
+static int ec_point_uncompressed(EVP_PKEY *pk, const unsigned char *der, size_t len)
 {
-	unsigned char pt[1 + 2 * 66];
-	size_t n = 0;
+	sc_key_type t;
+	size_t want, coord;
 
-	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt), &n)) {
-		ERR_clear_error();
-		return 0;
+	if (classify(pk, &t) != 0)
+		return 1; /* key_wrap reports the unsupported curve */
+	switch (t) {
+	case SC_KEY_ECDSA_P256: want = 91, coord = 32; break;
+	case SC_KEY_ECDSA_P384: want = 120, coord = 48; break;
+	case SC_KEY_ECDSA_P521: want = 158, coord = 66; break;
+	default: return 1;
 	}
-	return n == 1 + 2 * (size_t)((EVP_PKEY_get_bits(pk) + 7) / 8) && pt[0] == 0x04;
+	return len == want && der[len - 1 - 2 * coord] == 0x04;
 }
 
 int sc_key_read_public(sc_key **out, const char *pem, size_t len)
@@ -593,7 +602,7 @@ int sc_key_read_public(sc_key **out, const char *pem, size_t len)
 		rc = sc_error_set(SC_EINPUT, "%s: SubjectPublicKeyInfo is not in canonical DER form", what);
 		goto out;
 	}
-	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC && !ec_point_uncompressed(pk)) {
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC && !ec_point_uncompressed(pk, b.der, b.der_len)) {
 		rc = sc_error_set(SC_EINPUT, "%s: compressed EC points are not accepted", what);
 		goto out;
 	}

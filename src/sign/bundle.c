@@ -61,7 +61,7 @@ static int count_objects(const json_t *obj, const char *key, size_t max, size_t 
 		return rc;
 	n = json_array_size(arr);
 	if (n > max)
-		return sc_error_set(SC_ELIMIT, "%s: %zu elements in '%s', limit is %zu", w, n, key, max);
+		return sc_error_set(SC_ELIMIT, "%s: field '%s' has %zu entries, limit is %zu", w, key, n, max);
 	for (i = 0; i < n; i++)
 		if (!json_is_object(json_array_get(arr, i)))
 			return sc_error_set(SC_EINPUT, "%s: %s[%zu] is not an object", w, key, i);

@@ -452,7 +452,7 @@ int sc_dsse_from_json(sc_dsse *out, const json_t *obj)
 		goto fail;
 	}
 	if (n > SC_SIGN_MAX_SIGNATURES) {
-		rc = sc_error_set(SC_ELIMIT, "%s: %zu signatures, limit is %d", what, n, SC_SIGN_MAX_SIGNATURES);
+		rc = sc_error_set(SC_ELIMIT, "%s: field 'signatures' has %zu entries, limit is %d", what, n, SC_SIGN_MAX_SIGNATURES);
 		goto fail;
 	}
 	if ((rc = dup_str(&out->payload_type, type)) != 0)
@@ -573,7 +573,7 @@ int sc_intoto_parse(sc_intoto *out, const void *data, size_t len)
 		goto fail;
 	}
 	if (n > SC_SIGN_MAX_SUBJECTS) {
-		rc = sc_error_set(SC_ELIMIT, "%s: %zu subjects, limit is %d", what, n, SC_SIGN_MAX_SUBJECTS);
+		rc = sc_error_set(SC_ELIMIT, "%s: field 'subject' has %zu entries, limit is %d", what, n, SC_SIGN_MAX_SUBJECTS);
 		goto fail;
 	}
 	if (!(out->subjects = sc_calloc(n, sizeof(*out->subjects)))) {

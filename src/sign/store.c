@@ -409,7 +409,7 @@ static int get_tag_doc(sc_sigrepo *r, const char *tag, json_t **out)
 
 static int collect_tag(sc_sigrepo *r, const char *suffix, art_list *l)
 {
-	char tag[80], where[100];
+	char tag[80], where[112];
 	json_t *m = NULL, *layers, *layer;
 	size_t i;
 	int rc;

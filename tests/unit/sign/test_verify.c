@@ -6,6 +6,7 @@
  */
 #include "core/base64.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/stream.h"
 #include "sign/bundle.h"
 #include "sign/envelope.h"

@@ -7,18 +7,16 @@
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "cli/registry_opts.h"
+#include "cli/reports.h"
 #include "core/error.h"
 #include "image/image.h"
 #include "image/scan.h"
 #include "report/audit_report.h"
-#include "sc_config.h"
 
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_AUDIT_INTERESTS 64
 
 enum fmt { F_TABLE, F_JSON, F_SARIF };
 
@@ -57,27 +55,23 @@ int sc_cmd_audit(int argc, char **argv)
 		SC_CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const sc_interest *ins[MAX_AUDIT_INTERESTS];
 	enum fmt format = F_TABLE;
 	const char *platform = NULL, *output = NULL;
 	int quiet = 0, c, rc = 0, status = SC_EXIT_OK, fail_on = -1, have_scan = 0;
-	size_t n_ins = 0, i;
+	size_t i;
 	sc_catalog_opts co;
 	sc_platform want = { 0 };
 	sc_image *img = NULL;
 	sc_catalog cat;
 	sc_scan scan;
-	sc_findings fs;
-	sc_audit_ctx actx;
-	sc_audit_report_ctx rctx;
+	sc_cli_audit a;
 	sc_out out = { 0 };
 	json_t *doc = NULL;
-	char digest[SC_DIGEST_STRLEN];
 
 	memset(&co, 0, sizeof(co));
 	memset(&scan, 0, sizeof(scan));
 	sc_catalog_init(&cat);
-	sc_findings_init(&fs);
+	sc_cli_audit_init(&a);
 	sc_cli_registry reg;
 
 	sc_cli_registry_init(&reg);
@@ -124,29 +118,20 @@ int sc_cmd_audit(int argc, char **argv)
 		return sc_cli_usage_error("audit", optind >= argc ? "missing IMAGE" : "expected one IMAGE");
 	if (platform && sc_platform_parse(&want, platform) != 0)
 		return sc_cli_usage_error("audit", "%s", sc_error_msg());
-	if ((rc = sc_audit_interests(ins, &n_ins, MAX_AUDIT_INTERESTS)) != 0)
+	if ((rc = sc_cli_audit_interests(&a, &co)) != 0)
 		goto fail;
-	co.scan.interests = ins;
-	co.scan.n_interests = n_ins;
 	if ((rc = sc_cli_catalog_image(&img, &cat, argv[optind], platform ? &want : NULL, &co, quiet, &scan)) != 0)
 		goto fail;
 	have_scan = 1;
-	actx.img = img;
-	actx.cat = &cat;
-	actx.view = scan.view;
-	if ((rc = sc_audit_run(&fs, &actx)) != 0)
+	if ((rc = sc_cli_audit_run(&a, img, &cat, &scan)) != 0)
 		goto fail;
-	memset(&rctx, 0, sizeof(rctx));
-	rctx.tool_version = SCUTE_VERSION;
-	rctx.target = img->name;
-	rctx.target_digest = sc_digest_fmt(&img->manifest_digest, digest);
-	rctx.score = sc_audit_score(&fs);
 	if ((rc = sc_out_open(&out, output)) != 0)
 		goto fail;
 	if (format == F_TABLE) {
-		sc_report_audit_table(out.f, &rctx, &fs, sc_cli_color(out.f));
+		sc_report_audit_table(out.f, &a.rctx, &a.fs, sc_cli_color(out.f));
 	} else {
-		rc = format == F_JSON ? sc_report_audit_json(&doc, &rctx, &fs) : sc_report_audit_sarif(&doc, &rctx, &fs);
+		rc = format == F_JSON ? sc_report_audit_json(&doc, &a.rctx, &a.fs)
+				      : sc_report_audit_sarif(&doc, &a.rctx, &a.fs);
 		if (rc) {
 			sc_out_abort(&out);
 			goto fail;
@@ -157,15 +142,15 @@ int sc_cmd_audit(int argc, char **argv)
 	if ((rc = sc_out_commit(&out)) != 0)
 		goto fail;
 	if (fail_on >= 0)
-		for (i = 0; i < fs.n; i++)
-			if (!fs.items[i].suppressed && (int)fs.items[i].level >= fail_on)
+		for (i = 0; i < a.fs.n; i++)
+			if (!a.fs.items[i].suppressed && (int)a.fs.items[i].level >= fail_on)
 				status = SC_EXIT_POLICY;
 	goto done;
 fail:
 	status = sc_cli_fail(rc);
 done:
 	json_decref(doc);
-	sc_findings_release(&fs);
+	sc_cli_audit_release(&a);
 	if (have_scan)
 		sc_scan_release(&scan);
 	sc_catalog_release(&cat);

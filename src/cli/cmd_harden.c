@@ -4,15 +4,22 @@
  */
 #include "cli/cli.h"
 #include "cli/registry_opts.h"
+#include "cli/reports.h"
 #include "core/error.h"
 #include "core/shellwords.h"
 #include "harden/harden.h"
+#include "registry/client.h"
 #include "report/audit_report.h"
+#include "sign/predicate.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_WRITABLE 64
 #define MAX_KEEP 256
@@ -51,6 +58,15 @@ static void help(FILE *f)
 		   "  --replace              replace DST's tag when it exists\n"
 		   "  --db PATH              count vulnerabilities before/after with this database\n"
 		   "  --sbom FILE            write the hardened image's CycloneDX SBOM to FILE\n"
+		   "  --provenance FILE      write the run's SLSA provenance v1 predicate to FILE\n"
+		   "  --sign-key KEY         after DST is written (and --test-cmd passed), sign it\n"
+		   "                         with cosign private key KEY and attest its CycloneDX\n"
+		   "                         SBOM, SLSA provenance, audit and vulnerability scan\n"
+		   "                         (needs the database, as 'scute scan'); DST must be\n"
+		   "                         docker:// or oci:.  Passphrase: $SCUTE_PASSWORD,\n"
+		   "                         $COSIGN_PASSWORD or a prompt\n"
+		   "  --sign-identity REF    docker-reference to sign for (default: DST's\n"
+		   "                         HOST/REPO:TAG, or an oci: DST's TAG)\n"
 		   "  --format FMT           report: table (default), json\n"
 		   "  -o, --output FILE      write the report to FILE\n"
 		   "  -j, --jobs N           layers read in parallel\n"
@@ -58,10 +74,119 @@ static void help(FILE *f)
 	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
+/* The key is readable and the vulnerability database opens (scan's message when it does not). */
+static int sign_precheck(const char *key, const char *db_path)
+{
+	sc_vulndb *db = NULL;
+	char *path = NULL;
+	int fd, rc;
+
+	if ((fd = open(key, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EINPUT, errno, "--sign-key %s", key);
+	close(fd);
+	if ((rc = sc_cli_vulndb_open(&db, &path, db_path)) != 0)
+		return rc;
+	sc_vulndb_close(db);
+	free(path);
+	return 0;
+}
+
+/*
+ * The name to sign and its default identity: a docker:// DST pinned to the
+ * digest just written, identity HOST/REPO:TAG (so a tag moved meanwhile
+ * cannot be signed instead); an oci: DST as given (the TAG is the identity).
+ */
+static int sign_target(const sc_harden_opts *o, const sc_harden_report *r, char **name, char **identity)
+{
+	sc_regref rr;
+	int rc;
+
+	*name = *identity = NULL;
+	if (strncmp(o->dst, "docker://", 9) != 0)
+		return (*name = strdup(o->dst)) ? 0 : sc_error_set(SC_ENOMEM, "out of memory");
+	if ((rc = sc_regref_parse(&rr, o->dst + 9)) != 0)
+		return rc;
+	if (asprintf(name, "docker://%s/%s@%s", rr.host, rr.repo, r->manifest_digest) < 0)
+		*name = NULL;
+	else if (rr.tag && asprintf(identity, "%s/%s:%s", rr.host, rr.repo, rr.tag) < 0)
+		*identity = NULL;
+	rc = (!*name || (rr.tag && !*identity)) ? sc_error_set(SC_ENOMEM, "out of memory") : 0;
+	sc_regref_release(&rr);
+	return rc;
+}
+
+/* Sign the written DST and attest its SBOM, provenance, audit and scan. */
+static int sign_result(const sc_harden_opts *o, const sc_harden_report *r, json_t *prov, const char *key,
+		       const char *identity, int quiet)
+{
+	sc_cli_reports rep;
+	sc_cli_attestation atts[4];
+	char *name = NULL, *def_identity = NULL;
+	const char *uri[4];
+	int rc;
+
+	if ((rc = sign_target(o, r, &name, &def_identity)) != 0)
+		return rc;
+	if ((rc = sc_cli_reports_make_db(&rep, name, SC_REPORT_CYCLONEDX | SC_REPORT_VULN | SC_REPORT_AUDIT, quiet,
+					 o->db_path)) != 0)
+		goto out;
+	if ((rc = sc_predicate_type_lookup("sbom", &uri[0])) != 0 || (rc = sc_predicate_type_lookup("slsa", &uri[1])) != 0 ||
+	    (rc = sc_predicate_type_lookup("audit", &uri[2])) != 0 || (rc = sc_predicate_type_lookup("vuln", &uri[3])) != 0)
+		goto out_rep;
+	atts[0].predicate_type = uri[0];
+	atts[0].predicate = rep.cyclonedx;
+	atts[1].predicate_type = uri[1];
+	atts[1].predicate = prov;
+	atts[2].predicate_type = uri[2];
+	atts[2].predicate = rep.audit;
+	atts[3].predicate_type = uri[3];
+	atts[3].predicate = rep.vuln;
+	sc_error_clear();
+	rc = sc_cli_sign_image(name, key, identity ? identity : def_identity, atts, 4, quiet);
+	if (rc && !sc_error_msg()[0])
+		sc_error_set(rc, "%s", sc_error_name(rc));
+out_rep:
+	sc_cli_reports_release(&rep);
+out:
+	free(name);
+	free(def_identity);
+	return rc;
+}
+
+/* After DST is committed: --provenance FILE and --sign-key; failures say DST was written. */
+static int attest(const sc_harden_opts *o, const sc_harden_report *r, time_t started, time_t finished,
+		  const char *provenance, const char *key, const char *identity, int quiet)
+{
+	json_t *prov = NULL;
+	sc_out out;
+	char id[37];
+	int rc;
+
+	if ((rc = sc_predicate_uuid(id)) != 0 ||
+	    (rc = sc_harden_provenance(&prov, o, r, started, finished, id)) != 0)
+		goto fail;
+	if (provenance) {
+		if ((rc = sc_out_open(&out, provenance)) != 0 || (rc = sc_out_json(&out, prov)) != 0 ||
+		    (rc = sc_out_commit(&out)) != 0) {
+			rc = sc_error_prefix(rc, "%s was written%s, but --provenance %s was not", o->dst,
+					     key ? " (not signed)" : "", provenance);
+			json_decref(prov);
+			return rc;
+		}
+	}
+	if (key && (rc = sign_result(o, r, prov, key, identity, quiet)) != 0)
+		goto fail;
+	json_decref(prov);
+	return 0;
+fail:
+	json_decref(prov);
+	return sc_error_prefix(rc, "%s was written but %s", o->dst, key ? "not signed" : "its provenance was not");
+}
+
 int sc_cmd_harden(int argc, char **argv)
 {
 	enum { O_USER = 256, O_KEEPSH, O_KEEPPM, O_KEEPTOOLS, O_WRITABLE, O_REPLACE, O_FORMAT, O_ENTRY, O_DB, O_SBOM,
-	       O_MIN, O_KEEP, O_TEST, O_TTIME, O_PROBE, O_LAYERING, O_SCRATCH, O_STRIP };
+	       O_MIN, O_KEEP, O_TEST, O_TTIME, O_PROBE, O_LAYERING, O_SCRATCH, O_STRIP, O_PROV, O_SIGNKEY, O_SIGNID };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, O_USER },
 		{ "keep-shell", no_argument, NULL, O_KEEPSH },
@@ -80,6 +205,9 @@ int sc_cmd_harden(int argc, char **argv)
 		{ "layering", required_argument, NULL, O_LAYERING },
 		{ "scratch", required_argument, NULL, O_SCRATCH },
 		{ "strip-models", no_argument, NULL, O_STRIP },
+		{ "provenance", required_argument, NULL, O_PROV },
+		{ "sign-key", required_argument, NULL, O_SIGNKEY },
+		{ "sign-identity", required_argument, NULL, O_SIGNID },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -89,11 +217,12 @@ int sc_cmd_harden(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *writable[MAX_WRITABLE + 1] = { NULL }, *keep[MAX_KEEP + 1] = { NULL }, *output = NULL,
-		   *entry = NULL, *test = NULL;
+		   *entry = NULL, *test = NULL, *provenance = NULL, *sign_key = NULL, *sign_identity = NULL;
 	char **ep_argv = NULL, **test_argv = NULL;
 	size_t n_ep = 0, n_test = 0, n_keep = 0;
 	size_t n_writable = 0, i;
-	int json = 0, c, rc, status = SC_EXIT_OK;
+	int json = 0, quiet = 0, c, rc, status = SC_EXIT_OK;
+	time_t started, finished;
 	sc_harden_opts o;
 	sc_harden_report r;
 	sc_out out = { 0 };
@@ -148,6 +277,9 @@ int sc_cmd_harden(int argc, char **argv)
 			break;
 		case O_SCRATCH: o.scratch = optarg; break;
 		case O_STRIP: o.strip_models = 1; break;
+		case O_PROV: provenance = optarg; break;
+		case O_SIGNKEY: sign_key = optarg; break;
+		case O_SIGNID: sign_identity = optarg; break;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -159,7 +291,7 @@ int sc_cmd_harden(int argc, char **argv)
 			if (sc_cli_jobs("harden", optarg, &o.jobs) != 0)
 				return SC_EXIT_USAGE;
 			break;
-		case 'q': break;
+		case 'q': quiet = 1; break;
 		case 'h': help(stdout); return SC_EXIT_OK;
 		case ':': return sc_cli_usage_error("harden", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -181,6 +313,11 @@ int sc_cmd_harden(int argc, char **argv)
 		      strncmp(o.dst, "docker://", 9) != 0)
 		return sc_cli_usage_error("harden", "DST must be oci:DIR:TAG, oci-archive:FILE[:TAG], "
 						    "docker-archive:FILE[:REPO:TAG] or docker://HOST/REPO:TAG");
+	if (sign_identity && !sign_key)
+		return sc_cli_usage_error("harden", "--sign-identity needs --sign-key");
+	if (sign_key && strncmp(o.dst, "oci:", 4) != 0 && strncmp(o.dst, "docker://", 9) != 0)
+		return sc_cli_usage_error("harden", "--sign-key needs a docker:// or oci: DST (signatures are stored "
+						    "next to the image)");
 	o.writable = writable;
 	o.keep = keep;
 	if (n_keep && !o.minimize)
@@ -207,8 +344,13 @@ int sc_cmd_harden(int argc, char **argv)
 		}
 		o.test_cmd = (const char *const *)test_argv;
 	}
+	/* what signing needs, checked before the long run */
+	if (sign_key && (rc = sign_precheck(sign_key, o.db_path)) != 0)
+		goto fail;
+	started = time(NULL);
 	if ((rc = sc_harden_run(&r, &o)) != 0)
 		goto fail;
+	finished = time(NULL);
 	if ((rc = sc_out_open(&out, output)) != 0)
 		goto fail;
 	if (json) {
@@ -260,6 +402,9 @@ int sc_cmd_harden(int argc, char **argv)
 			fprintf(out.f, "  removed /%s\n", r.removed_paths[i]);
 	}
 	if ((rc = sc_out_commit(&out)) != 0)
+		goto fail;
+	if ((provenance || sign_key) &&
+	    (rc = attest(&o, &r, started, finished, provenance, sign_key, sign_identity, quiet)) != 0)
 		goto fail;
 	goto done;
 fail:

@@ -7,6 +7,7 @@
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "cli/registry_opts.h"
+#include "cli/reports.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -16,7 +17,6 @@
 #include "report/report.h"
 #include "sbom/read.h"
 #include "sbom/sbom.h"
-#include "sc_config.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -141,27 +141,24 @@ int sc_cmd_scan(int argc, char **argv)
 	int quiet = 0, timings = 0, c, rc = 0, status = SC_EXIT_OK, fail_on = -1;
 	sc_catalog_opts co;
 	sc_match_opts mo;
-	sc_match_stats ms;
 	sc_platform want = { 0 };
 	sc_image *img = NULL;
 	sc_catalog cat;
-	sc_findings fs;
-	sc_report_ctx rctx;
+	sc_cli_vuln v;
 	sc_sbom_read_info info;
 	sc_vulndb *db = NULL;
 	sc_out out = { 0 };
 	json_t *doc = NULL;
-	char *db_path = NULL, *data = NULL, **purls = NULL, *image_purl = NULL, digest[SC_DIGEST_STRLEN];
+	char *db_path = NULL, *data = NULL;
 	size_t len = 0;
 	double t0, t_cat = 0, t_match = 0;
 	const char *target;
 
 	memset(&co, 0, sizeof(co));
 	memset(&mo, 0, sizeof(mo));
-	memset(&rctx, 0, sizeof(rctx));
 	memset(&info, 0, sizeof(info));
 	sc_catalog_init(&cat);
-	sc_findings_init(&fs);
+	sc_cli_vuln_init(&v);
 	sc_cli_registry reg;
 
 	sc_cli_registry_init(&reg);
@@ -224,15 +221,7 @@ int sc_cmd_scan(int argc, char **argv)
 		return sc_cli_usage_error("scan", "%s", sc_error_msg());
 
 	/* The database first: a missing one should fail before a long catalog pass. */
-	if (db_opt)
-		db_path = strdup(db_opt);
-	else if ((rc = sc_vulndb_default_path(&db_path)) != 0)
-		goto fail;
-	if (!db_path) {
-		rc = sc_error_set(SC_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = sc_vulndb_open(&db, db_path, 0)) != 0)
+	if ((rc = sc_cli_vulndb_open(&db, &db_path, db_opt)) != 0)
 		goto fail;
 
 	t0 = now_ms();
@@ -243,38 +232,20 @@ int sc_cmd_scan(int argc, char **argv)
 			goto fail;
 		free(data);
 		data = NULL;
-		rctx.target = info.subject ? info.subject : target;
-		rctx.target_purl = info.subject_purl;
-		rctx.timestamp = sc_sbom_timestamp(NULL);
+		v.rctx.target = info.subject ? info.subject : target;
+		v.rctx.target_purl = info.subject_purl;
+		v.rctx.timestamp = sc_sbom_timestamp(NULL);
 	} else {
-		if ((rc = sc_cli_catalog_image(&img, &cat, target, platform ? &want : NULL, &co, quiet, NULL)) != 0)
+		if ((rc = sc_cli_catalog_image(&img, &cat, target, platform ? &want : NULL, &co, quiet, NULL)) != 0 ||
+		    (rc = sc_cli_vuln_target_image(&v, img)) != 0)
 			goto fail;
-		rctx.target = img->name;
-		rctx.target_digest = sc_digest_fmt(&img->manifest_digest, digest);
-		if (!(image_purl = sc_purl_image(img, NULL))) {
-			rc = sc_error_set(SC_ENOMEM, "out of memory");
-			goto fail;
-		}
-		rctx.target_purl = image_purl;
-		rctx.timestamp = sc_sbom_timestamp(img);
 	}
 	t_cat = now_ms() - t0;
 
 	t0 = now_ms();
-	if ((rc = sc_vuln_match(&fs, db, &cat, &mo, &ms)) != 0)
+	if ((rc = sc_cli_vuln_match(&v, db, db_path, &cat, &mo)) != 0)
 		goto fail;
 	t_match = now_ms() - t0;
-
-	if (cat.n_pkgs && !(purls = sc_calloc(cat.n_pkgs, sizeof(*purls)))) {
-		rc = SC_ENOMEM;
-		goto fail;
-	}
-	for (i = 0; i < cat.n_pkgs; i++)
-		purls[i] = sc_purl_package(&cat.pkgs[i], &cat.os);
-	rctx.tool_version = SCUTE_VERSION;
-	rctx.cat = &cat;
-	rctx.purls = purls;
-	rctx.db_path = db_path;
 
 	for (i = 0; i < n_vex; i++) {
 		sc_vex *vx = NULL;
@@ -286,25 +257,25 @@ int sc_cmd_scan(int argc, char **argv)
 		data = NULL;
 		if (rc)
 			goto fail;
-		rc = sc_vex_apply(vx, &rctx, &fs, &n_sup);
+		rc = sc_vex_apply(vx, &v.rctx, &v.fs, &n_sup);
 		sc_vex_free(vx);
 		if (rc)
 			goto fail;
 		total_sup += n_sup;
 	}
-	rctx.n_suppressed = total_sup;
+	v.rctx.n_suppressed = total_sup;
 
 	if (timings)
 		fprintf(stderr, "scute: timings: catalog %.1f ms, match %.2f ms (%zu packages, %zu lookups, %zu findings)\n",
-			t_cat, t_match, ms.packages, ms.lookups, fs.n);
+			t_cat, t_match, v.ms.packages, v.ms.lookups, v.fs.n);
 	if ((rc = sc_out_open(&out, output)) != 0)
 		goto fail;
 	if (format == F_TABLE) {
-		sc_report_table(out.f, &rctx, &fs, sc_cli_color(out.f));
+		sc_report_table(out.f, &v.rctx, &v.fs, sc_cli_color(out.f));
 	} else {
-		rc = format == F_JSON	 ? sc_report_json(&doc, &rctx, &fs)
-		     : format == F_SARIF ? sc_report_sarif(&doc, &rctx, &fs)
-					 : sc_report_cyclonedx(&doc, &rctx, &fs);
+		rc = format == F_JSON	 ? sc_report_json(&doc, &v.rctx, &v.fs)
+		     : format == F_SARIF ? sc_report_sarif(&doc, &v.rctx, &v.fs)
+					 : sc_report_cyclonedx(&doc, &v.rctx, &v.fs);
 		if (rc) {
 			sc_out_abort(&out);
 			goto fail;
@@ -314,19 +285,15 @@ int sc_cmd_scan(int argc, char **argv)
 	}
 	if ((rc = sc_out_commit(&out)) != 0)
 		goto fail;
-	if (fail_on >= 0 && has_fail(&fs, fail_on))
+	if (fail_on >= 0 && has_fail(&v.fs, fail_on))
 		status = SC_EXIT_POLICY;
 	goto done;
 fail:
 	status = sc_cli_fail(rc);
 done:
 	json_decref(doc);
-	for (i = 0; purls && i < cat.n_pkgs; i++)
-		free(purls[i]);
-	free(purls);
-	free(image_purl);
 	free(data);
-	sc_findings_release(&fs);
+	sc_cli_vuln_release(&v);
 	sc_sbom_read_info_release(&info);
 	sc_catalog_release(&cat);
 	sc_image_free(img);

@@ -31,6 +31,7 @@
 #include "harden/runc.h"
 #include "report/util.h"
 #include "sbom/sbom.h"
+#include "sign/predicate.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -1572,6 +1573,7 @@ static int harden(hctx *h)
 	if ((rc = sc_image_writer_commit(w, h->img->config_raw.data, h->img->config_raw.len, &edit, &md)) != 0)
 		goto out;
 	sc_digest_fmt(&md, h->r.manifest_digest);
+	sc_digest_fmt(&h->img->manifest_digest, h->r.source_digest);
 	if (h->dst_local[0] && (rc = push_result(h)) != 0)
 		goto out;
 
@@ -1734,4 +1736,107 @@ int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_hard
 	json_object_set_new(doc, "dropped_env", de);
 	*out = doc;
 	return 0;
+}
+
+/* --- provenance ------------------------------------------------------------------ */
+
+static json_t *strv_json(const char *const *v)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && v && v[i]; i++)
+		json_array_append_new(a, sc_rp_str(v[i]));
+	return a;
+}
+
+int sc_harden_params_json(json_t **out, const sc_harden_opts *o)
+{
+	json_t *p = json_object();
+
+	if (!p)
+		return sc_error_set(SC_ENOMEM, "out of memory");
+	json_object_set_new(p, "source", sc_rp_str(o->src));
+	json_object_set_new(p, "destination", sc_rp_str(o->dst));
+	json_object_set_new(p, "layering", json_string(o->squash ? "squash" : "append"));
+	if (o->user)
+		json_object_set_new(p, "user", sc_rp_str(o->user));
+	if (o->keep_shell)
+		json_object_set_new(p, "keepShell", json_true());
+	if (o->keep_package_managers)
+		json_object_set_new(p, "keepPackageManagers", json_true());
+	if (o->keep_tools)
+		json_object_set_new(p, "keepTools", json_true());
+	if (o->strip_models)
+		json_object_set_new(p, "stripModels", json_true());
+	if (o->replace)
+		json_object_set_new(p, "replace", json_true());
+	if (o->writable && o->writable[0])
+		json_object_set_new(p, "writable", strv_json(o->writable));
+	if (o->entrypoint)
+		json_object_set_new(p, "entrypoint", strv_json(o->entrypoint));
+	if (o->minimize)
+		json_object_set_new(p, "minimize", json_true());
+	if (o->keep && o->keep[0])
+		json_object_set_new(p, "keep", strv_json(o->keep));
+	if (o->test_cmd) {
+		json_object_set_new(p, "testCmd", strv_json(o->test_cmd));
+		json_object_set_new(p, "testTimeout", json_integer(o->test_timeout ? o->test_timeout : 300));
+	}
+	if (o->probe)
+		json_object_set_new(p, "probe", json_true());
+	*out = p;
+	return 0;
+}
+
+int sc_harden_provenance(json_t **out, const sc_harden_opts *o, const sc_harden_report *r, time_t started,
+			 time_t finished, const char *invocation_id)
+{
+	sc_slsa_artifact dep;
+	sc_slsa_opts so;
+	json_t *params = NULL;
+	char *uri = NULL;
+	int rc;
+
+	if (!r->source_digest[0])
+		return sc_error_set(SC_EUSAGE, "provenance: the run has no source digest");
+	if (strncmp(o->src, "docker://", 9) == 0) {
+		sc_regref rr;
+		sc_digest d;
+		char *pinned;
+
+		if ((rc = sc_regref_parse(&rr, o->src + 9)) != 0)
+			return rc;
+		if ((rc = sc_digest_parse(&d, r->source_digest)) != 0) {
+			sc_regref_release(&rr);
+			return rc;
+		}
+		pinned = sc_regref_pinned(&rr, &d);
+		sc_regref_release(&rr);
+		if (!pinned || asprintf(&uri, "docker://%s", pinned) < 0)
+			uri = NULL;
+		free(pinned);
+	} else {
+		uri = sc_strdup(o->src);
+	}
+	if (!uri)
+		return sc_error_set(SC_ENOMEM, "out of memory");
+	if ((rc = sc_harden_params_json(&params, o)) != 0)
+		goto out;
+	dep.uri = uri;
+	dep.sha256 = r->source_digest;
+	dep.name = o->src;
+	memset(&so, 0, sizeof(so));
+	so.build_type = SC_SLSA_BUILD_TYPE_HARDEN;
+	so.external_parameters = params;
+	so.deps = &dep;
+	so.n_deps = 1;
+	so.invocation_id = invocation_id;
+	so.started_on = started;
+	so.finished_on = finished < started ? started : finished;
+	rc = sc_predicate_slsa(out, &so);
+out:
+	json_decref(params);
+	free(uri);
+	return rc;
 }

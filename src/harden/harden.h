@@ -33,6 +33,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef struct sc_harden_opts {
 	const char *src;            /* image name */
@@ -85,6 +86,7 @@ typedef struct sc_harden_report {
 	char **notes;               /* minimize: what could not be resolved */
 	char *user;                 /* "65532:65532" */
 	char manifest_digest[80];   /* "sha256:..." of the written image */
+	char source_digest[80];     /* "sha256:..." manifest digest of SRC (the one read) */
 	sc_findings findings;       /* the audit of the written image */
 	int have_vulns;             /* vulns_* are set (a DB was given) */
 	size_t vulns_before[SC_LEVEL_CRITICAL + 1], vulns_after[SC_LEVEL_CRITICAL + 1];
@@ -110,5 +112,25 @@ void sc_harden_report_release(sc_harden_report *r);
 int sc_harden_run(sc_harden_report *out, const sc_harden_opts *opts);
 
 int sc_harden_report_json(json_t **out, const sc_harden_report *r, const sc_harden_opts *opts);
+
+/*
+ * The options that shape the result, as SLSA externalParameters: source,
+ * destination, layering, and every other option that differs from its
+ * default (user, keepShell, writable, entrypoint, minimize, keep, testCmd,
+ * ...).  Scratch directory, jobs, --db and --sbom are not: they do not
+ * change the image.
+ */
+int sc_harden_params_json(json_t **out, const sc_harden_opts *opts);
+
+/*
+ * The SLSA Provenance v1 predicate (sign/predicate.h) of a run that
+ * wrote r: buildType https://scute.dev/harden/v1, externalParameters from
+ * sc_harden_params_json, resolvedDependencies = SRC by its manifest digest
+ * (a docker:// SRC as "docker://HOST/REPO@sha256:.."; other names as
+ * given), started/finished the run's wall-clock times, invocation_id may
+ * be NULL.
+ */
+int sc_harden_provenance(json_t **out, const sc_harden_opts *opts, const sc_harden_report *r, time_t started,
+			 time_t finished, const char *invocation_id);
 
 #endif

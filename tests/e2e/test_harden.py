@@ -4,6 +4,7 @@ dynamic binary works, /bin/sh is gone), hardening is reproducible, and bad
 inputs are refused without writing DST."""
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -224,3 +225,88 @@ def test_archive_destinations(debian_dir, tmp_path, kind):
     assert doc["score"] == ra["score"]["after"]
     p = scute("harden", "-q", "--entrypoint", "/usr/bin/true", src, "%s:%s:%s" % (kind, a, tag))
     assert_error(p, 2, "exists")
+
+
+# --------------------------------------------------------------------------
+# --provenance and --sign-key
+
+
+RFC3339 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
+
+
+def test_provenance(debian_dir, tmp_path):
+    """--provenance FILE: the run's SLSA v1 predicate, the source pinned by
+    its manifest digest, the options that shaped the result as
+    externalParameters."""
+    src = image_ref("oci", debian_dir, "base")
+    dst = "oci:%s:hard" % (tmp_path / "out")
+    prov = tmp_path / "prov.json"
+    rep = harden(src, dst, "--entrypoint", "/usr/bin/id -u", "--writable", "/data", "--provenance", str(prov))
+    p = json.loads(prov.read_text())
+    src_digest = inspect_digest(src)
+    assert sorted(p) == ["buildDefinition", "runDetails"]
+    bd, rd = p["buildDefinition"], p["runDetails"]
+    assert bd["buildType"] == "https://scute.dev/harden/v1"
+    assert bd["externalParameters"] == {"source": src, "destination": dst, "layering": "append",
+                                        "entrypoint": ["/usr/bin/id", "-u"], "writable": ["/data"]}
+    assert bd["internalParameters"] == {}
+    assert bd["resolvedDependencies"] == [{"uri": src, "digest": {"sha256": src_digest[7:]}, "name": src}]
+    assert rd["builder"]["id"] == "https://scute.dev/scute"
+    assert list(rd["builder"]["version"]) == ["scute"]
+    assert re.match(r"^\d+\.\d+\.\d+", rd["builder"]["version"]["scute"])
+    m = rd["metadata"]
+    assert re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", m["invocationId"])
+    assert re.match(RFC3339, m["startedOn"]) and re.match(RFC3339, m["finishedOn"])
+    assert m["startedOn"] <= m["finishedOn"]
+    assert rep["digest"].startswith("sha256:")
+    assert sorted(os.listdir(str(tmp_path))) == ["out", "prov.json"], "no temporary file left"
+
+
+def inspect_digest(image):
+    p = scute_ok("inspect", "--json", image)
+    return json.loads(p.stdout)["digest"]
+
+
+def small_db(tmp_path):
+    db = str(tmp_path / "db.sqlite")
+    p = scute("db", "import", "-q", "--db", db, os.path.join(CHECKOUT, "tests", "fixtures", "vuln", "demo"))
+    assert p.returncode == 0, describe(p)
+    return db
+
+
+def test_sign_key_refusals(debian_dir, tmp_path):
+    """What --sign-key needs is checked before the run: DST is not written."""
+    src = image_ref("oci", debian_dir, "base")
+    dst = "oci:%s:hard" % (tmp_path / "out")
+    key = tmp_path / "cosign.key"
+    key.write_text("not a key\n")
+    p = scute("harden", "-q", "--keep-shell", "--sign-key", str(tmp_path / "none.key"), src, dst,
+              env={"SCUTE_DB": small_db(tmp_path)})
+    assert_error(p, 3, "--sign-key", "none.key")
+    none = str(tmp_path / "none.sqlite")
+    scan = scute("scan", src, env={"SCUTE_DB": none})
+    p = scute("harden", "-q", "--keep-shell", "--sign-key", str(key), src, dst, env={"SCUTE_DB": none})
+    assert p.returncode == scan.returncode == 3 and p.stderr == scan.stderr, describe(p)
+    p = scute("harden", "-q", "--keep-shell", "--sign-identity", "x/y:z", src, dst)
+    assert_error(p, 2, "--sign-identity needs --sign-key")
+    p = scute("harden", "-q", "--keep-shell", "--sign-key", str(key), src, "oci-archive:%s" % (tmp_path / "o.tar"))
+    assert_error(p, 2, "docker:// or oci:")
+    assert not os.path.exists(str(tmp_path / "out")) and not os.path.exists(str(tmp_path / "o.tar"))
+
+
+def test_sign_failure_after_write_says_so(debian_dir, tmp_path):
+    """A signing failure after DST was committed (here: a key file that is
+    not a key) says the image was written but not signed; DST and
+    --provenance are there."""
+    src = image_ref("oci", debian_dir, "base")
+    dst = "oci:%s:hard" % (tmp_path / "out")
+    key = tmp_path / "cosign.key"
+    key.write_text("not a key\n")
+    prov = tmp_path / "prov.json"
+    p = scute("harden", "-q", "--keep-shell", "--sign-key", str(key), "--provenance", str(prov), src, dst,
+              env={"SCUTE_DB": small_db(tmp_path), "SCUTE_PASSWORD": ""})
+    assert p.returncode != 0
+    line = assert_error(p, p.returncode, "was written but not signed")
+    assert dst in line
+    assert inspect_digest(dst).startswith("sha256:")
+    assert json.loads(prov.read_text())["buildDefinition"]["externalParameters"]["keepShell"] is True

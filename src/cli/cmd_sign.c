@@ -27,6 +27,7 @@
 #include "sign/store.h"
 #include "sign/verify.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

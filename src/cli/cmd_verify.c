@@ -241,14 +241,20 @@ int sc_cmd_verify(int argc, char **argv)
 		valid += items[ni].valid != 0;
 		ni++;
 	}
+	if (!a.quiet) /* rejections are explained on stderr, also with --json */
+		for (i = 0; i < ni; i++)
+			if (!items[i].valid)
+				print_item(&items[i]);
 	if (a.json) {
 		json_t *doc, *sigs = json_array();
 		char dg[SC_DIGEST_STRLEN];
 		sc_out o;
 
-		doc = json_pack("{s:s, s:s, s:I, s:I, s:o}", "image", argv[optind], "digest",
+		/* Both lists always; the one not asked for is empty. */
+		doc = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "image", argv[optind], "digest",
 				sc_digest_fmt(sc_sigrepo_digest(repo), dg), "verified", (json_int_t)valid, "rejected",
-				(json_int_t)(ni - valid), attest ? "attestations" : "signatures", sigs);
+				(json_int_t)(ni - valid), "signatures", attest ? json_array() : sigs, "attestations",
+				attest ? sigs : json_array());
 		for (i = 0; doc && i < ni; i++)
 			json_array_append_new(sigs, sc_verify_item_json(&items[i]));
 		if (!doc)
@@ -258,7 +264,8 @@ int sc_cmd_verify(int argc, char **argv)
 		json_decref(doc);
 	} else if (!a.quiet) {
 		for (i = 0; i < ni; i++)
-			print_item(&items[i]);
+			if (items[i].valid)
+				print_item(&items[i]);
 	}
 	if (rc == 0 && valid == 0) {
 		if (!a.quiet)

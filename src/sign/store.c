@@ -217,7 +217,9 @@ int sc_sigrepo_open(sc_sigrepo **out, const char *image, int writable)
 		r->dest_name = NULL;
 	}
 done:
-	if (rc == 0 && !r->media_type)
+	/* dir: only hashes manifest.json (containers/image does no more); a
+	 * registry or layout needs the media type for referrers. */
+	if (rc == 0 && !r->media_type && !r->is_dir)
 		rc = sc_error_set(SC_EINPUT, "%s: the image manifest has no media type", image);
 	if (rc) {
 		sc_sigrepo_free(r);
@@ -374,7 +376,18 @@ static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *wh
 	free(d.media_type);
 	if (rc) {
 		sc_buf_release(&b);
-		return sc_error_prefix(rc, "%s", what);
+		if (rc == SC_EDIGEST) {
+			/* The verifier reports this with the artifact's name: say which blob and how. */
+			char inner[512], dg[SC_DIGEST_STRLEN];
+			const char *how;
+
+			snprintf(inner, sizeof(inner), "%s", sc_error_msg());
+			how = strstr(inner, "content is ");
+			sc_digest_fmt(&d.digest, dg);
+			return sc_error_set(rc, "layer blob %s does not match its descriptor%s%s%s", dg, how ? " (" : "",
+					    how ? how : "", how ? ")" : "");
+		}
+		return rc;
 	}
 	if (!b.data && !(b.data = sc_strdup(""))) /* an empty blob */
 		return SC_ENOMEM;

@@ -55,10 +55,17 @@ static int verify_any(sc_verify_item *out, const void *msg, size_t len, const vo
 			return rc;
 	}
 	if (o->nkeys == 1) {
-		char msgbuf[512];
+		char msgbuf[512], hint[45];
 
+		/* The key's own words when they say more (not DER, wrong size). */
 		snprintf(msgbuf, sizeof(msgbuf), "%s", sc_error_msg());
-		rc = reject(out, "%s", msgbuf);
+		if ((rc = sc_key_hint(o->keys[0], hint)) != 0)
+			return rc;
+		if (strncmp(msgbuf, "signature does not verify", 25) == 0)
+			rc = reject(out, "signature does not verify with key %s (%s)", hint,
+				    sc_key_type_name(sc_key_get_type(o->keys[0])));
+		else
+			rc = reject(out, "signature does not verify with key %s: %s", hint, msgbuf);
 	} else {
 		rc = reject(out, "signature does not verify with any of the %zu keys", o->nkeys);
 	}
@@ -189,7 +196,7 @@ static int bundle_unverifiable(sc_verify_item *out, const sc_bundle *b, const sc
 {
 	*stop = 1;
 	if (b->has_certificate && !b->hint)
-		return reject(out, "certificate-based (keyless) bundles are not supported; verify with --key");
+		return reject(out, "certificate-based (keyless) bundles are not supported; use --key");
 	if (b->ntlog_entries && !o->ignore_tlog)
 		return reject(out,
 			      "bundle has %zu transparency-log entr%s that cannot be verified offline (no trusted root); "

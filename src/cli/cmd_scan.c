@@ -72,18 +72,6 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* A whole regular file of at most max bytes. */
-static int read_file(const char *path, size_t max, char **out, size_t *len_out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), ret;
-
-	if (fd < 0)
-		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EIO, errno, "%s", path);
-	ret = sc_fd_read_all(fd, max, path, out, len_out);
-	close(fd);
-	return ret;
-}
-
 /* An existing regular file whose first non-blank byte is '{': an SBOM. */
 static int looks_like_sbom(const char *arg)
 {
@@ -226,7 +214,7 @@ int sc_cmd_scan(int argc, char **argv)
 
 	t0 = now_ms();
 	if (looks_like_sbom(target)) {
-		if ((rc = read_file(target, SC_SBOM_READ_MAX, &data, &len)) != 0)
+		if ((rc = sc_file_read_all(target, SC_SBOM_READ_MAX, &data, &len)) != 0)
 			goto fail;
 		if ((rc = sc_sbom_read(&cat, &info, data, len, target)) != 0)
 			goto fail;
@@ -250,7 +238,7 @@ int sc_cmd_scan(int argc, char **argv)
 	for (i = 0; i < n_vex; i++) {
 		sc_vex *vx = NULL;
 
-		if ((rc = read_file(vex_paths[i], VEX_MAX_BYTES, &data, &len)) != 0)
+		if ((rc = sc_file_read_all(vex_paths[i], VEX_MAX_BYTES, &data, &len)) != 0)
 			goto fail;
 		rc = sc_vex_parse(&vx, data, len, vex_paths[i]);
 		free(data);

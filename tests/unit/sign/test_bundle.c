@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "signtest.h"
+
 #include "core/error.h"
 #include "sign/bundle.h"
 
@@ -16,48 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *shared_path(const char *name)
-{
-	const char *root = getenv("SCUTE_SOURCE_ROOT");
-	char *p;
-	FILE *f;
-
-	if (!root)
-		return NULL;
-	p = malloc(strlen(root) + strlen(name) + 64);
-	assert_non_null(p);
-	sprintf(p, "%s/../shared/data/sigstore/%s", root, name);
-	if (!(f = fopen(p, "rb"))) {
-		free(p);
-		return NULL;
-	}
-	fclose(f);
-	return p;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *d = NULL;
-	size_t cap = 0, n;
-
-	assert_non_null(f);
-	*len = 0;
-	for (;;) {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			d = realloc(d, cap + 1);
-			assert_non_null(d);
-		}
-		n = fread(d + *len, 1, cap - *len, f);
-		if (n == 0)
-			break;
-		*len += n;
-	}
-	fclose(f);
-	d[*len] = '\0';
-	return d;
-}
 
 /* Parse a shared file into b; 0 when the shared data is absent. */
 static int load_shared(sc_bundle *b, const char *name)

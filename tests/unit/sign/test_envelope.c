@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "signtest.h"
+
 #include "core/base64.h"
 #include "core/error.h"
 #include "sign/envelope.h"
@@ -24,48 +26,6 @@
 
 /* ---- helpers ---- */
 
-static char *shared_path(const char *name)
-{
-	const char *root = getenv("SCUTE_SOURCE_ROOT");
-	char *p;
-	FILE *f;
-
-	if (!root)
-		return NULL;
-	p = malloc(strlen(root) + strlen(name) + 64);
-	assert_non_null(p);
-	sprintf(p, "%s/../shared/data/sigstore/%s", root, name);
-	if (!(f = fopen(p, "rb"))) {
-		free(p);
-		return NULL;
-	}
-	fclose(f);
-	return p;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *d = NULL;
-	size_t cap = 0, n;
-
-	assert_non_null(f);
-	*len = 0;
-	for (;;) {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			d = realloc(d, cap + 1);
-			assert_non_null(d);
-		}
-		n = fread(d + *len, 1, cap - *len, f);
-		if (n == 0)
-			break;
-		*len += n;
-	}
-	fclose(f);
-	d[*len] = '\0';
-	return d;
-}
 
 static sc_digest digest_of(const char *s)
 {

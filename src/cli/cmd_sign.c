@@ -35,7 +35,8 @@
 #include <time.h>
 
 #define MAX_ANNOTATIONS 64
-#define PREDICATE_FILE_MAX (64u << 20)
+#define PREDICATE_FILE_MAX (32u << 20)
+#define STATEMENT_MAX (SC_SIGN_DOC_MAX / 4 * 3 - 4096)
 
 /* What one signing session writes. */
 typedef struct sign_ctx {
@@ -45,8 +46,9 @@ typedef struct sign_ctx {
 	int bundle;              /* Sigstore bundle referrers instead of legacy tags */
 	int referrer;            /* attest: legacy tag and an OCI 1.1 referrer */
 	int quiet;
-	const char *bundle_file; /* copy of the bundle written here */
+	const char *bundle_file; /* copy of the bundle written here (after the commit) */
 	const char *payload_file;
+	sc_buf bundle_copy, payload_copy;
 } sign_ctx;
 
 static int write_file(const char *path, const void *data, size_t len)
@@ -67,6 +69,8 @@ static int ctx_open(sign_ctx *c, const char *image, const char *key_path)
 {
 	int rc;
 
+	sc_buf_init(&c->bundle_copy, SC_SIGN_DOC_MAX * 2, "bundle");
+	sc_buf_init(&c->payload_copy, SC_SIGN_PAYLOAD_MAX, "payload");
 	if ((rc = sc_key_load_private(&c->key, key_path)) != 0)
 		return rc;
 	if ((rc = sc_key_hint(c->key, c->hint)) != 0)
@@ -74,8 +78,22 @@ static int ctx_open(sign_ctx *c, const char *image, const char *key_path)
 	return sc_sigrepo_open(&c->repo, image, 1);
 }
 
+/* Commit, then write the requested copies: no file for a signature that was not stored. */
+static int ctx_commit(sign_ctx *c)
+{
+	int rc = sc_sigrepo_commit(c->repo);
+
+	if (rc == 0 && c->bundle_file)
+		rc = write_file(c->bundle_file, c->bundle_copy.data, c->bundle_copy.len);
+	if (rc == 0 && c->payload_file)
+		rc = write_file(c->payload_file, c->payload_copy.data, c->payload_copy.len);
+	return rc;
+}
+
 static void ctx_close(sign_ctx *c)
 {
+	sc_buf_release(&c->bundle_copy);
+	sc_buf_release(&c->payload_copy);
 	sc_sigrepo_free(c->repo);
 	sc_key_free(c->key);
 	c->repo = NULL;
@@ -156,7 +174,8 @@ static int sign_image(sign_ctx *c, const char *identity, char **annotations, siz
 			return sc_error_set(SC_EINPUT, "annotation '%.100s' is not UTF-8", annotations[i]);
 		}
 	}
-	if ((rc = already_signed(c, identity, optional)) != 0) {
+	/* Copies asked for: always sign, so there is something to copy. */
+	if (!c->bundle_file && !c->payload_file && (rc = already_signed(c, identity, optional)) != 0) {
 		json_decref(optional);
 		if (rc > 0 && !c->quiet)
 			fprintf(stderr, "scute: %s is already signed by key %s for %s\n", sc_sigrepo_pinned(c->repo),
@@ -198,7 +217,7 @@ static int sign_image(sign_ctx *c, const char *identity, char **annotations, siz
 			rc = sc_sigrepo_push_referrer(c->repo, SC_BUNDLE_MEDIA_TYPE, layers, 2, ann, &rd);
 		}
 		if (rc == 0 && c->bundle_file)
-			rc = write_file(c->bundle_file, bundle.data, bundle.len);
+			rc = sc_buf_append(&c->bundle_copy, bundle.data, bundle.len);
 		if (rc == 0 && !c->quiet) {
 			char dg[SC_DIGEST_STRLEN];
 
@@ -208,7 +227,7 @@ static int sign_image(sign_ctx *c, const char *identity, char **annotations, siz
 		sc_buf_release(&bundle);
 	}
 	if (rc == 0 && c->payload_file)
-		rc = write_file(c->payload_file, payload.data, payload.len);
+		rc = sc_buf_append(&c->payload_copy, payload.data, payload.len);
 	free(sig_b64);
 	sc_buf_release(&payload);
 	sc_buf_release(&sig);
@@ -228,6 +247,10 @@ static int attest_image(sign_ctx *c, const char *predicate_type, const json_t *p
 	sc_buf_init(&env, SC_SIGN_DOC_MAX * 2, "DSSE envelope");
 	rc = sc_intoto_statement(&st, sc_sigrepo_subject_name(c->repo), sc_sigrepo_digest(c->repo), predicate_type,
 				 predicate);
+	/* The envelope (base64 of the statement) must stay readable by verify. */
+	if (rc == 0 && st.len > STATEMENT_MAX)
+		rc = sc_error_set(SC_ELIMIT, "the in-toto statement is %zu bytes, at most %u can be attested", st.len,
+				  STATEMENT_MAX);
 	if (rc == 0)
 		rc = sc_dsse_pae(&pae, SC_INTOTO_PAYLOAD_TYPE, st.data, st.len);
 	if (rc == 0)
@@ -262,7 +285,7 @@ static int attest_image(sign_ctx *c, const char *predicate_type, const json_t *p
 			rc = sc_sigrepo_push_referrer(c->repo, SC_BUNDLE_MEDIA_TYPE, &layer, 1, ann, NULL);
 		}
 		if (rc == 0 && c->bundle_file)
-			rc = write_file(c->bundle_file, env.data, env.len);
+			rc = sc_buf_append(&c->bundle_copy, env.data, env.len);
 		if (rc == 0 && !c->quiet)
 			fprintf(stderr, "scute: attestation bundle %s as a referrer\n", predicate_type);
 		json_decref(ann);
@@ -287,7 +310,7 @@ int sc_cli_sign_image(const char *image, const char *key_path, const char *ident
 	for (i = 0; i < natts && rc == 0; i++)
 		rc = attest_image(&c, atts[i].predicate_type, atts[i].predicate);
 	if (rc == 0)
-		rc = sc_sigrepo_commit(c.repo);
+		rc = ctx_commit(&c);
 	ctx_close(&c);
 	return rc;
 }
@@ -455,14 +478,14 @@ int sc_cmd_sign(int argc, char **argv)
 	if (parse_args(argc, argv, 0, &a, &c, &status) < 0)
 		return status;
 	if ((rc = ctx_open(&c, a.image, a.key)) == 0 && (rc = sign_image(&c, a.identity, a.annotations, a.n_ann)) == 0 &&
-	    (rc = sc_sigrepo_commit(c.repo)) == 0)
+	    (rc = ctx_commit(&c)) == 0)
 		printf("%s\n", sc_sigrepo_pinned(c.repo));
 	ctx_close(&c);
 	return rc ? sc_cli_fail(rc) : SC_EXIT_OK;
 }
 
 /* The predicate: --predicate FILE, or generated from the image. */
-static int load_predicate(const sign_args *a, const char *uri, int quiet, json_t **out)
+static int load_predicate(const sign_args *a, const char *image, const char *uri, int quiet, json_t **out)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -501,7 +524,7 @@ static int load_predicate(const sign_args *a, const char *uri, int quiet, json_t
 			return sc_error_set(SC_EUSAGE, "--type %s needs --predicate FILE (scute generates sbom, spdx, "
 				"vuln and audit predicates; `scute harden --provenance` writes SLSA provenance)", a->type);
 		memset(&r, 0, sizeof(r));
-		if ((rc = sc_cli_reports_make(&r, a->image, gen[i].want, quiet)) != 0)
+		if ((rc = sc_cli_reports_make(&r, image, gen[i].want, quiet)) != 0)
 			return rc;
 		*out = json_incref(gen[i].want == SC_REPORT_CYCLONEDX ? r.cyclonedx
 				   : gen[i].want == SC_REPORT_SPDX    ? r.spdx
@@ -531,9 +554,18 @@ int sc_cmd_attest(int argc, char **argv)
 			return sc_cli_usage_error("attest", "--predicate-type wants a URI");
 		uri = a.predicate_type;
 	}
-	if ((rc = load_predicate(&a, uri, c.quiet, &pred)) == 0 && (rc = ctx_open(&c, a.image, a.key)) == 0 &&
-	    (rc = attest_image(&c, uri, pred)) == 0 && (rc = sc_sigrepo_commit(c.repo)) == 0)
-		printf("%s\n", sc_sigrepo_pinned(c.repo));
+	/* Resolve the image once; a generated predicate describes that digest,
+	 * not whatever the tag names by then (docker://: by digest). */
+	if ((rc = ctx_open(&c, a.image, a.key)) == 0) {
+		char *pinned = NULL;
+
+		if (strncmp(a.image, "docker://", 9) == 0 && asprintf(&pinned, "docker://%s", sc_sigrepo_pinned(c.repo)) < 0)
+			rc = sc_error_set(SC_ENOMEM, "out of memory");
+		if (rc == 0 && (rc = load_predicate(&a, pinned ? pinned : a.image, uri, c.quiet, &pred)) == 0 &&
+		    (rc = attest_image(&c, uri, pred)) == 0 && (rc = ctx_commit(&c)) == 0)
+			printf("%s\n", sc_sigrepo_pinned(c.repo));
+		free(pinned);
+	}
 	json_decref(pred);
 	ctx_close(&c);
 	if (rc == SC_EUSAGE)

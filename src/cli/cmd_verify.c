@@ -139,6 +139,8 @@ static int parse(int argc, char **argv, const char *verb, verify_args *a, int *s
 		*status = sc_cli_usage_error(verb, "--key KEY is required (keyless verification is not supported)");
 	else if (!blob && (a->bundle || a->signature))
 		*status = sc_cli_usage_error(verb, "--bundle and --signature are verify-blob options");
+	else if (!blob && a->type && a->identity)
+		*status = sc_cli_usage_error(verb, "--identity applies to signatures, not to attestations (--type)");
 	else if (blob && (a->type || a->identity))
 		*status = sc_cli_usage_error(verb, "--type and --identity are verify options");
 	else if (blob && !a->bundle == !a->signature)

@@ -619,16 +619,9 @@ out:
 
 static int read_key_file(const char *path, char **data, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
+	int rc = sc_file_read_all(path, SC_KEY_FILE_MAX, data, len);
 
-	*data = NULL;
-	*len = 0;
-	if (fd < 0)
-		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EIO, errno, "cannot open key file '%s'",
-					  path);
-	rc = sc_fd_read_all(fd, SC_KEY_FILE_MAX, path, data, len);
-	close(fd);
-	return rc;
+	return rc ? sc_error_prefix(rc, "key file") : 0;
 }
 
 int sc_key_load_public(sc_key **out, const char *path)
@@ -685,8 +678,10 @@ static const EVP_MD *key_md(sc_key_type t)
 {
 	switch (t) {
 	case SC_KEY_ECDSA_P256: return EVP_sha256();
-	case SC_KEY_ECDSA_P384: return EVP_sha384();
-	case SC_KEY_ECDSA_P521: return EVP_sha512();
+	/* cosign and containers/image verify every ECDSA curve with SHA-256
+	 * (sigstore's LoadVerifier(pub, crypto.SHA256)), whatever the curve. */
+	case SC_KEY_ECDSA_P384: return EVP_sha256();
+	case SC_KEY_ECDSA_P521: return EVP_sha256();
 	case SC_KEY_ED25519: return NULL; /* pure Ed25519 */
 	case SC_KEY_RSA: return EVP_sha256();
 	}

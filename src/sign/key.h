@@ -17,8 +17,8 @@
  * ("PUBLIC KEY") PEM; sigstore-go's one-line unwrapped PEM is accepted too.
  *
  * Signing: ECDSA P-256 with SHA-256 (ASN.1 DER signature), cosign's
- * default.  Verification also handles ECDSA P-384 (SHA-384) and P-521
- * (SHA-512), Ed25519 (pure) and RSA (PKCS#1 v1.5 or PSS, SHA-256), the key
+ * default.  Verification also handles ECDSA P-384 and P-521 (SHA-256 too,
+ * as cosign's and containers/image's verifiers hash), Ed25519 (pure) and RSA (PKCS#1 v1.5 or PSS, SHA-256), the key
  * types cosign's LoadPublicKey accepts.
  *
  * Private key material (the decrypted PKCS#8, the derived key, the
@@ -97,7 +97,7 @@ const char *sc_key_type_name(sc_key_type t); /* "ecdsa-p256", "ed25519", "rsa-30
 int sc_key_is_private(const sc_key *k);
 
 /*
- * Sign msg: ECDSA keys with SHA-256/384/512 by curve (DER signature),
+ * Sign msg: ECDSA keys with SHA-256 on every curve (DER signature),
  * Ed25519 raw 64 bytes, RSA PKCS#1 v1.5 SHA-256.  sig gets the bytes
  * appended.  A public key: SC_EUSAGE.
  */

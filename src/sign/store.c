@@ -302,14 +302,21 @@ static void tag_name(const sc_sigrepo *r, const char *suffix, char out[80])
 typedef struct art_list {
 	sc_sigart *v;
 	size_t n, cap;
+	uint64_t bytes;  /* read so far, against SC_SIGSTORE_MAX_BYTES */
+	int full;        /* a limit was reached: collecting stopped */
 } art_list;
 
+/*
+ * A new artifact, or NULL: out of memory (error set), or l->full when
+ * the count or byte budget is spent.  A hostile repository can fill it,
+ * but it cannot make collecting fail: what was read is still verified.
+ */
 static sc_sigart *art_new(art_list *l, sc_sigart_kind kind, const char *where)
 {
 	sc_sigart *a;
 
-	if (l->n >= SC_SIGSTORE_MAX_ARTIFACTS) {
-		sc_error_set(SC_ELIMIT, "more than %d signature artifacts", SC_SIGSTORE_MAX_ARTIFACTS);
+	if (l->n >= SC_SIGSTORE_MAX_ARTIFACTS || l->bytes >= SC_SIGSTORE_MAX_BYTES) {
+		l->full = 1;
 		return NULL;
 	}
 	if (l->n == l->cap) {
@@ -328,6 +335,12 @@ static sc_sigart *art_new(art_list *l, sc_sigart_kind kind, const char *where)
 		return NULL;
 	l->n++;
 	return a;
+}
+
+/* art_new failed: stop quietly at a limit, fail on ENOMEM. */
+static int art_new_failed(const art_list *l)
+{
+	return l->full ? 0 : SC_ENOMEM;
 }
 
 /* Turn artifact a into a BROKEN one carrying the current error message. */
@@ -360,8 +373,8 @@ static int desc_from_json(sc_descriptor *d, const json_t *o, const char *what)
 	return 0;
 }
 
-static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *what, unsigned char **out,
-			  size_t *len)
+static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *what, size_t max,
+			  unsigned char **out, size_t *len)
 {
 	sc_descriptor d;
 	sc_buf b;
@@ -371,8 +384,8 @@ static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *wh
 	*len = 0;
 	if ((rc = desc_from_json(&d, desc_json, what)) != 0)
 		return rc;
-	sc_buf_init(&b, SC_SIGN_DOC_MAX, what);
-	rc = sc_source_read_blob(r->src, &d, SC_SIGN_DOC_MAX, &b);
+	sc_buf_init(&b, max, what);
+	rc = sc_source_read_blob(r->src, &d, max, &b);
 	free(d.media_type);
 	if (rc) {
 		sc_buf_release(&b);
@@ -440,18 +453,21 @@ static int collect_tag(sc_sigrepo *r, const char *suffix, art_list *l)
 		if (rc == SC_ENOMEM || rc == SC_ENET || rc == SC_EAUTH)
 			return rc;
 		if (!(a = art_new(l, SC_SIGART_BROKEN, tag)))
-			return SC_ENOMEM;
+			return art_new_failed(l);
 		return art_broken(a);
 	}
 	layers = json_object_get(m, "layers");
 	json_array_foreach(layers, i, layer) {
 		const char *mt = sc_json_str(layer, "mediaType");
+
+		if (l->full)
+			break;
 		json_t *ann = json_object_get(layer, "annotations");
 		sc_sigart *a;
 
 		snprintf(where, sizeof(where), "%s[%zu]", tag, i);
 		if (!(a = art_new(l, att ? SC_SIGART_DSSE : SC_SIGART_SIMPLESIGN, where))) {
-			rc = sc_error_code() ? sc_error_code() : SC_ENOMEM;
+			rc = art_new_failed(l);
 			break;
 		}
 		if (!json_is_object(layer) || !mt ||
@@ -462,7 +478,9 @@ static int collect_tag(sc_sigrepo *r, const char *suffix, art_list *l)
 				break;
 			continue;
 		}
-		if ((rc = read_desc_blob(r, layer, where, &a->doc, &a->doc_len)) != 0) {
+		rc = read_desc_blob(r, layer, where, att ? SC_SIGN_DOC_MAX : SC_SIGN_PAYLOAD_MAX, &a->doc, &a->doc_len);
+		l->bytes += a->doc_len;
+		if (rc) {
 			if (rc == SC_ENOMEM || rc == SC_ENET || rc == SC_EAUTH)
 				break;
 			if ((rc = art_broken(a)) != 0)
@@ -502,8 +520,8 @@ static int collect_referrer(sc_sigrepo *r, const json_t *desc, unsigned what, ar
 		return 0;
 	snprintf(where, sizeof(where), "referrer %.80s", dg ? dg : "(no digest)");
 	if (!(a = art_new(l, bundle ? SC_SIGART_BUNDLE : SC_SIGART_DSSE, where)))
-		return sc_error_code() ? sc_error_code() : SC_ENOMEM;
-	if ((rc = read_desc_blob(r, desc, where, &mdata, &mlen)) != 0 ||
+		return art_new_failed(l);
+	if ((rc = read_desc_blob(r, desc, where, SC_MANIFEST_MAX, &mdata, &mlen)) != 0 ||
 	    (rc = sc_json_parse(&m, (const char *)mdata, mlen, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, where)) != 0)
 		goto out;
 	layers = json_object_get(m, "layers");
@@ -511,7 +529,9 @@ static int collect_referrer(sc_sigrepo *r, const json_t *desc, unsigned what, ar
 		rc = sc_error_set(SC_EINPUT, "%s: a referrer manifest without layers", where);
 		goto out;
 	}
-	if ((rc = read_desc_blob(r, json_array_get(layers, 0), where, &a->doc, &a->doc_len)) != 0)
+	rc = read_desc_blob(r, json_array_get(layers, 0), where, SC_SIGN_DOC_MAX, &a->doc, &a->doc_len);
+	l->bytes += a->doc_len;
+	if (rc)
 		goto out;
 	{
 		/* The predicate type a referrer claims: on its layer or the manifest. */
@@ -530,7 +550,8 @@ static int collect_referrer(sc_sigrepo *r, const json_t *desc, unsigned what, ar
 		const char *mt = sc_json_str(json_array_get(layers, 1), "mediaType");
 
 		if (mt && strcmp(mt, SC_SIMPLESIGN_MEDIA_TYPE) == 0)
-			rc = read_desc_blob(r, json_array_get(layers, 1), where, &a->payload, &a->payload_len);
+			rc = read_desc_blob(r, json_array_get(layers, 1), where, SC_SIGN_PAYLOAD_MAX, &a->payload,
+					    &a->payload_len);
 	}
 out:
 	free(mdata);
@@ -558,7 +579,7 @@ static int collect_referrers(sc_sigrepo *r, unsigned what, art_list *l)
 		return rc;
 	ms = json_object_get(ix, "manifests");
 	json_array_foreach(ms, i, d) {
-		if ((rc = collect_referrer(r, d, what, l)) != 0)
+		if ((rc = collect_referrer(r, d, what, l)) != 0 || l->full)
 			break;
 	}
 	json_decref(ix);
@@ -588,7 +609,7 @@ static int collect_dir(sc_sigrepo *r, art_list *l)
 		snprintf(where, sizeof(where), "signature-%d", i);
 		if (!(a = art_new(l, SC_SIGART_SIMPLESIGN, where))) {
 			free(data);
-			return sc_error_code() ? sc_error_code() : SC_ENOMEM;
+			return art_new_failed(l);
 		}
 		memset(&sj, 0, sizeof(sj));
 		rc = sc_sigstore_json_parse(&sj, data, len);

@@ -39,6 +39,7 @@
 #define SC_BUNDLE_PREDICATE_ANNOTATION "dev.sigstore.bundle.predicateType"
 #define SC_COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
 #define SC_SIGSTORE_MAX_ARTIFACTS 1000 /* layers + referrers read per image */
+#define SC_SIGSTORE_MAX_BYTES (256u << 20) /* signature documents read per image */
 
 typedef struct sc_sigrepo sc_sigrepo;
 

@@ -35,6 +35,17 @@ static int reject(sc_verify_item *out, const char *fmt, ...)
 	return s ? 0 : sc_error_set(SC_ENOMEM, "out of memory");
 }
 
+/* Reject with "prefix: <the current error message>" (ENOMEM is passed on). */
+static int reject_error(sc_verify_item *out, int rc, const char *prefix)
+{
+	char m[512];
+
+	if (rc == SC_ENOMEM)
+		return rc;
+	snprintf(m, sizeof(m), "%s", sc_error_msg());
+	return prefix ? reject(out, "%s: %s", prefix, m) : reject(out, "%s", m);
+}
+
 /* sig over msg with one of the keys: 1 (out->key_hint set), 0 (out->reason set), <0 error. */
 static int verify_any(sc_verify_item *out, const void *msg, size_t len, const void *sig, size_t sig_len,
 		      const sc_verify_opts *o)
@@ -96,14 +107,8 @@ static int check_simplesign(sc_verify_item *out, const void *payload, size_t len
 	if ((rc = verify_any(out, payload, len, sig, sig_len, o)) <= 0)
 		return rc;
 	memset(&ss, 0, sizeof(ss));
-	if ((rc = sc_simplesign_parse(&ss, payload, len)) != 0) {
-		char m[512];
-
-		if (rc == SC_ENOMEM)
-			return rc;
-		snprintf(m, sizeof(m), "%s", sc_error_msg());
-		return reject(out, "payload: %s", m);
-	}
+	if ((rc = sc_simplesign_parse(&ss, payload, len)) != 0)
+		return reject_error(out, rc, "payload");
 	out->docker_ref = ss.docker_ref;
 	ss.docker_ref = NULL;
 	out->optional = ss.optional;
@@ -135,14 +140,8 @@ static int check_dsse(sc_verify_item *out, const sc_dsse *env, const sc_digest *
 	memset(&st, 0, sizeof(st));
 	if (strcmp(env->payload_type, SC_INTOTO_PAYLOAD_TYPE) != 0)
 		return reject(out, "DSSE payloadType '%.100s' is not %s", env->payload_type, SC_INTOTO_PAYLOAD_TYPE);
-	if ((rc = sc_intoto_parse(&st, env->payload, env->payload_len)) != 0) {
-		char m[512];
-
-		if (rc == SC_ENOMEM)
-			return rc;
-		snprintf(m, sizeof(m), "%s", sc_error_msg());
-		return reject(out, "statement: %s", m);
-	}
+	if ((rc = sc_intoto_parse(&st, env->payload, env->payload_len)) != 0)
+		return reject_error(out, rc, "statement");
 	if (!(out->predicate_type = sc_strdup(st.predicate_type))) {
 		sc_intoto_release(&st);
 		return SC_ENOMEM;
@@ -210,27 +209,35 @@ static int verify_bundle_art(sc_verify_item *out, const sc_sigart *a, const sc_d
 			     const sc_verify_opts *o)
 {
 	sc_bundle b;
-	int rc, stop;
+	int rc, stop, sign_dsse;
 
 	memset(&b, 0, sizeof(b));
 	if ((rc = sc_bundle_parse(&b, a->doc, a->doc_len)) != 0) {
-		char m[512];
+		int prc = rc;
 
-		if (rc == SC_ENOMEM)
+		if (rc == SC_ENOMEM || (rc = set_where(out, a->where, "bundle", attestations)) != 0)
 			return rc;
-		snprintf(m, sizeof(m), "%s", sc_error_msg());
-		if ((rc = set_where(out, a->where, "bundle", attestations)) != 0)
-			return rc;
-		return reject(out, "bundle: %s", m);
+		return reject_error(out, prc, "bundle");
 	}
-	if ((b.content == SC_BUNDLE_DSSE) != (attestations != 0)) {
+	/* cosign v3 signs images with a DSSE bundle whose statement is of
+	 * predicate type sign/v1: a signature, not an attestation.  The
+	 * annotation only sorts; check_dsse holds it to the signed statement. */
+	sign_dsse = b.content == SC_BUNDLE_DSSE && a->predicate_type &&
+		    strcmp(a->predicate_type, SC_COSIGN_SIGN_PREDICATE) == 0;
+	if ((b.content == SC_BUNDLE_DSSE && !sign_dsse) != (attestations != 0)) {
 		sc_bundle_release(&b);
 		return SC_ENOTFOUND;
 	}
 	if ((rc = set_where(out, a->where, "bundle", attestations)) != 0 ||
 	    (rc = bundle_unverifiable(out, &b, o, &stop)) != 0 || stop)
 		goto done;
-	if (b.content == SC_BUNDLE_DSSE) {
+	if (sign_dsse) {
+		sc_verify_opts so = *o;
+
+		so.predicate_type = SC_COSIGN_SIGN_PREDICATE;
+		rc = check_dsse(out, &b.dsse, image, a->predicate_type, &so);
+		out->attestation = 0;
+	} else if (b.content == SC_BUNDLE_DSSE) {
 		rc = check_dsse(out, &b.dsse, image, a->predicate_type, o);
 	} else {
 		sc_digest pd;
@@ -250,8 +257,22 @@ done:
 	return rc;
 }
 
+static int verify_artifact(sc_verify_item *out, const sc_sigart *a, const sc_digest *image, int attestations,
+			   const sc_verify_opts *o);
+
 int sc_verify_artifact(sc_verify_item *out, const sc_sigart *a, const sc_digest *image, int attestations,
 		       const sc_verify_opts *o)
+{
+	int rc = verify_artifact(out, a, image, attestations, o);
+
+	/* Skipped or failed: the caller gets nothing to release. */
+	if (rc)
+		sc_verify_item_release(out);
+	return rc;
+}
+
+static int verify_artifact(sc_verify_item *out, const sc_sigart *a, const sc_digest *image, int attestations,
+			   const sc_verify_opts *o)
 {
 	int rc;
 
@@ -275,12 +296,8 @@ int sc_verify_artifact(sc_verify_item *out, const sc_sigart *a, const sc_digest 
 				      0, "signature annotation");
 		if (rc == SC_ENOMEM)
 			return rc;
-		if (rc) {
-			char m[512];
-
-			snprintf(m, sizeof(m), "%s", sc_error_msg());
-			return reject(out, "%s", m);
-		}
+		if (rc)
+			return reject_error(out, rc, NULL);
 		rc = check_simplesign(out, a->doc, a->doc_len, sig, sig_len, image, o);
 		free(sig);
 		return rc;
@@ -293,14 +310,8 @@ int sc_verify_artifact(sc_verify_item *out, const sc_sigart *a, const sc_digest 
 		if ((rc = set_where(out, a->where, "dsse", 1)) != 0)
 			return rc;
 		memset(&env, 0, sizeof(env));
-		if ((rc = sc_dsse_parse(&env, a->doc, a->doc_len)) != 0) {
-			char m[512];
-
-			if (rc == SC_ENOMEM)
-				return rc;
-			snprintf(m, sizeof(m), "%s", sc_error_msg());
-			return reject(out, "envelope: %s", m);
-		}
+		if ((rc = sc_dsse_parse(&env, a->doc, a->doc_len)) != 0)
+			return reject_error(out, rc, "envelope");
 		rc = check_dsse(out, &env, image, a->predicate_type, o);
 		sc_dsse_release(&env);
 		return rc;
@@ -321,14 +332,8 @@ int sc_verify_bundle_blob(sc_verify_item *out, const void *bundle, size_t bundle
 	memset(&b, 0, sizeof(b));
 	if ((rc = set_where(out, "bundle", "bundle", 0)) != 0)
 		return rc;
-	if ((rc = sc_bundle_parse(&b, bundle, bundle_len)) != 0) {
-		char m[512];
-
-		if (rc == SC_ENOMEM)
-			return rc;
-		snprintf(m, sizeof(m), "%s", sc_error_msg());
-		return reject(out, "bundle: %s", m);
-	}
+	if ((rc = sc_bundle_parse(&b, bundle, bundle_len)) != 0)
+		return reject_error(out, rc, "bundle");
 	out->attestation = b.content == SC_BUNDLE_DSSE;
 	if (have_blob)
 		sc_sha256_buf(&bd, blob, blob_len);
@@ -364,9 +369,8 @@ int sc_verify_signature_blob(sc_verify_item *out, const void *sig, size_t sig_le
 		return rc;
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
 		n--;
-	/* cosign writes signatures as base64 text; DER starts with 0x30. */
-	if (n > 0 && s[0] != 0x30 &&
-	    sc_base64_decode(&raw, &raw_len, s, n, 4 * SC_KEY_SIG_MAX, 0, "signature") == 0) {
+	/* cosign writes signatures as base64 text; anything else is raw bytes. */
+	if (n > 0 && sc_base64_decode(&raw, &raw_len, s, n, 4 * SC_KEY_SIG_MAX, 0, "signature") == 0) {
 		rc = verify_any(out, blob, blob_len, raw, raw_len, o);
 		free(raw);
 	} else {

@@ -632,7 +632,7 @@ static void test_p384_rejects_p256_signature(void **state)
 	assert_int_equal(sc_key_sign(k, msg, strlen(msg), &sig), 0);
 	assert_int_equal(sc_key_verify(pub384, msg, strlen(msg), sig.data, sig.len), SC_ECHECK);
 	assert_string_equal(sc_error_msg(), "signature does not verify with the ecdsa-p384 key");
-	/* Its own signatures (SHA-384) verify. */
+	/* Its own signatures (SHA-256, as cosign hashes every curve) verify. */
 	sc_buf_reset(&sig);
 	assert_int_equal(sc_key_sign(priv384, msg, strlen(msg), &sig), 0);
 	assert_int_equal(sc_key_verify(pub384, msg, strlen(msg), sig.data, sig.len), 0);
@@ -654,7 +654,7 @@ static void test_p521(void **state)
 	(void)state;
 	assert_int_equal(sc_key_get_type(pub), SC_KEY_ECDSA_P521);
 	assert_string_equal(sc_key_type_name(sc_key_get_type(pub)), "ecdsa-p521");
-	sign_with(pk, EVP_sha512(), 0, sig, &n);
+	sign_with(pk, EVP_sha256(), 0, sig, &n);
 	assert_int_equal(sc_key_verify(pub, msg, strlen(msg), sig, n), 0);
 	sc_key_free(pub);
 	EVP_PKEY_free(pk);

@@ -11,6 +11,7 @@
 #include "sign/bundle.h"
 #include "sign/envelope.h"
 #include "sign/key.h"
+#include "sign/store.h"
 #include "sign/verify.h"
 
 #include <setjmp.h>
@@ -283,6 +284,42 @@ static void test_bundles(void **state)
 	free_art(&s);
 }
 
+/* cosign v3 signs with a DSSE bundle of predicate type sign/v1: a signature, not an attestation. */
+static void test_cosign_v3_sign_bundle(void **state)
+{
+	sc_key *k1[] = { key };
+	sc_verify_opts o = opts_for(k1, 1);
+	sc_verify_item it;
+	sc_sigart att, a;
+	sc_dsse env;
+	sc_buf b;
+	char hint[45];
+
+	(void)state;
+	make_att(&att, key, &image, SC_COSIGN_SIGN_PREDICATE);
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(sc_dsse_parse(&env, att.doc, att.doc_len), 0);
+	assert_int_equal(sc_key_hint(key, hint), 0);
+	sc_buf_init(&b, SC_SIGN_DOC_MAX, "bundle");
+	assert_int_equal(sc_bundle_build_dsse(&b, hint, env.payload_type, env.payload, env.payload_len, env.sigs[0].sig,
+					      env.sigs[0].sig_len), 0);
+	memset(&a, 0, sizeof(a));
+	a.kind = SC_SIGART_BUNDLE;
+	a.where = strdup("referrer sha256:y");
+	a.predicate_type = strdup(SC_COSIGN_SIGN_PREDICATE);
+	a.doc = (unsigned char *)sc_buf_detach(&b, &a.doc_len);
+	assert_int_equal(sc_verify_artifact(&it, &a, &image, 0, &o), 0);
+	assert_int_equal(it.valid, 1);
+	assert_int_equal(it.attestation, 0);
+	sc_verify_item_release(&it);
+	assert_int_equal(sc_verify_artifact(&it, &a, &image, 1, &o), SC_ENOTFOUND);
+	/* another image's digest: rejected as a signature */
+	expect_reason(&a, &elsewhere, 0, &o, "no subject with the image's digest");
+	sc_dsse_release(&env);
+	free_art(&a);
+	free_art(&att);
+}
+
 static char *shared(const char *name)
 {
 	const char *root = getenv("SCUTE_SOURCE_ROOT");
@@ -344,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_tampering),
 		cmocka_unit_test(test_attestation),
 		cmocka_unit_test(test_bundles),
+		cmocka_unit_test(test_cosign_v3_sign_bundle),
 		cmocka_unit_test(test_shared_bundles),
 	};
 

@@ -27,18 +27,19 @@ int sc_cmd_verify_blob(int argc, char **argv); /* cmd_verify.c */
 
 /*
  * cmd_sign.c: sign `image` (a name any verb takes; pinned by digest or
- * tagged) with the private key file key_path (passphrase from
- * $SCUTE_PASSWORD / $COSIGN_PASSWORD / prompt) in cosign's legacy .sig
- * format, then attach one DSSE attestation (.att) per element of atts.
- * identity: the docker-reference, or NULL for the default.  Registry
- * options are sc_registry_defaults().  Used by `harden --sign-key`.
+ * tagged) with the private key `key` (sc_key_load_private: decrypted
+ * before a long run, so a wrong passphrase fails first) in cosign's legacy
+ * .sig format, then attach one DSSE attestation (.att) per element of
+ * atts.  identity: the docker-reference, or NULL for the default.
+ * Registry options are sc_registry_defaults().  Used by `harden --sign-key`.
  */
 struct json_t;
+struct sc_key;
 typedef struct sc_cli_attestation {
 	const char *predicate_type;   /* URI */
 	struct json_t *predicate;     /* borrowed */
 } sc_cli_attestation;
-int sc_cli_sign_image(const char *image, const char *key_path, const char *identity,
+int sc_cli_sign_image(const char *image, struct sc_key *key, const char *identity,
 		      const sc_cli_attestation *atts, size_t natts, int quiet);
 
 /* Print "scute: error: <current error message>" and return its exit status. */

@@ -10,6 +10,7 @@
 #include "harden/harden.h"
 #include "registry/client.h"
 #include "report/audit_report.h"
+#include "sign/key.h"
 #include "sign/predicate.h"
 
 #include <errno.h>
@@ -74,16 +75,19 @@ static void help(FILE *f)
 	fputs("\n" SC_CLI_REGISTRY_HELP, f);
 }
 
-/* The key is readable and the vulnerability database opens (scan's message when it does not). */
-static int sign_precheck(const char *key, const char *db_path)
+/*
+ * Before the long run: decrypt the key (a wrong passphrase fails now, not
+ * after minutes of work) and open the vulnerability database (scan's
+ * message when it does not).
+ */
+static int sign_precheck(const char *key_path, const char *db_path, sc_key **key)
 {
 	sc_vulndb *db = NULL;
 	char *path = NULL;
-	int fd, rc;
+	int rc;
 
-	if ((fd = open(key, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
-		return sc_error_set_errno(errno == ENOENT ? SC_ENOTFOUND : SC_EINPUT, errno, "--sign-key %s", key);
-	close(fd);
+	if ((rc = sc_key_load_private(key, key_path)) != 0)
+		return sc_error_prefix(rc, "--sign-key");
 	if ((rc = sc_cli_vulndb_open(&db, &path, db_path)) != 0)
 		return rc;
 	sc_vulndb_close(db);
@@ -116,7 +120,7 @@ static int sign_target(const sc_harden_opts *o, const sc_harden_report *r, char 
 }
 
 /* Sign the written DST and attest its SBOM, provenance, audit and scan. */
-static int sign_result(const sc_harden_opts *o, const sc_harden_report *r, json_t *prov, const char *key,
+static int sign_result(const sc_harden_opts *o, const sc_harden_report *r, json_t *prov, sc_key *key,
 		       const char *identity, int quiet)
 {
 	sc_cli_reports rep;
@@ -155,7 +159,7 @@ out:
 
 /* After DST is committed: --provenance FILE and --sign-key; failures say DST was written. */
 static int attest(const sc_harden_opts *o, const sc_harden_report *r, time_t started, time_t finished,
-		  const char *provenance, const char *key, const char *identity, int quiet)
+		  const char *provenance, sc_key *key, const char *identity, int quiet)
 {
 	json_t *prov = NULL;
 	sc_out out;
@@ -223,6 +227,7 @@ int sc_cmd_harden(int argc, char **argv)
 	size_t n_writable = 0, i;
 	int json = 0, quiet = 0, c, rc, status = SC_EXIT_OK;
 	time_t started, finished;
+	sc_key *key = NULL; /* --sign-key, decrypted before the run */
 	sc_harden_opts o;
 	sc_harden_report r;
 	sc_out out = { 0 };
@@ -345,7 +350,7 @@ int sc_cmd_harden(int argc, char **argv)
 		o.test_cmd = (const char *const *)test_argv;
 	}
 	/* what signing needs, checked before the long run */
-	if (sign_key && (rc = sign_precheck(sign_key, o.db_path)) != 0)
+	if (sign_key && (rc = sign_precheck(sign_key, o.db_path, &key)) != 0)
 		goto fail;
 	started = time(NULL);
 	if ((rc = sc_harden_run(&r, &o)) != 0)
@@ -404,12 +409,13 @@ int sc_cmd_harden(int argc, char **argv)
 	if ((rc = sc_out_commit(&out)) != 0)
 		goto fail;
 	if ((provenance || sign_key) &&
-	    (rc = attest(&o, &r, started, finished, provenance, sign_key, sign_identity, quiet)) != 0)
+	    (rc = attest(&o, &r, started, finished, provenance, key, sign_identity, quiet)) != 0)
 		goto fail;
 	goto done;
 fail:
 	status = sc_cli_fail(rc);
 done:
+	sc_key_free(key);
 	json_decref(doc);
 	sc_shell_free(ep_argv);
 	sc_shell_free(test_argv);

@@ -65,13 +65,14 @@ static int write_file(const char *path, const void *data, size_t len)
 	return sc_out_commit(&o);
 }
 
+/* key_path NULL: c->key is already loaded (and owned by the caller). */
 static int ctx_open(sign_ctx *c, const char *image, const char *key_path)
 {
 	int rc;
 
 	sc_buf_init(&c->bundle_copy, SC_SIGN_DOC_MAX * 2, "bundle");
 	sc_buf_init(&c->payload_copy, SC_SIGN_PAYLOAD_MAX, "payload");
-	if ((rc = sc_key_load_private(&c->key, key_path)) != 0)
+	if (key_path && (rc = sc_key_load_private(&c->key, key_path)) != 0)
 		return rc;
 	if ((rc = sc_key_hint(c->key, c->hint)) != 0)
 		return rc;
@@ -297,20 +298,22 @@ static int attest_image(sign_ctx *c, const char *predicate_type, const json_t *p
 	return rc;
 }
 
-int sc_cli_sign_image(const char *image, const char *key_path, const char *identity,
-		      const sc_cli_attestation *atts, size_t natts, int quiet)
+int sc_cli_sign_image(const char *image, sc_key *key, const char *identity, const sc_cli_attestation *atts,
+		      size_t natts, int quiet)
 {
 	sign_ctx c = { 0 };
 	size_t i;
 	int rc;
 
 	c.quiet = quiet;
-	if ((rc = ctx_open(&c, image, key_path)) == 0)
+	c.key = key;
+	if ((rc = ctx_open(&c, image, NULL)) == 0)
 		rc = sign_image(&c, identity, NULL, 0);
 	for (i = 0; i < natts && rc == 0; i++)
 		rc = attest_image(&c, atts[i].predicate_type, atts[i].predicate);
 	if (rc == 0)
 		rc = ctx_commit(&c);
+	c.key = NULL; /* the caller's */
 	ctx_close(&c);
 	return rc;
 }

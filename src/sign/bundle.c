@@ -256,31 +256,6 @@ static json_t *b64_string(const void *data, size_t len)
 	return j;
 }
 
-/* {"mediaType":..,"verificationMaterial":{"publicKey":{"hint":..},"tlogEntries":[]}} */
-static json_t *bundle_head(const char *hint)
-{
-	json_t *root = json_object(), *vm = json_object(), *pk = json_object();
-
-	if (!root || !vm || !pk || json_object_set_new(root, "mediaType", json_string(SC_BUNDLE_MEDIA_TYPE)) ||
-	    json_object_set(root, "verificationMaterial", vm) ||
-	    json_object_set(vm, "publicKey", pk) || json_object_set_new(vm, "tlogEntries", json_array())) {
-		sc_error_set(SC_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if (hint && json_object_set_new(pk, "hint", json_string(hint))) {
-		sc_error_set(SC_EUSAGE, "bundle key hint is not valid UTF-8");
-		goto fail;
-	}
-	json_decref(vm);
-	json_decref(pk);
-	return root;
-fail:
-	json_decref(root);
-	json_decref(vm);
-	json_decref(pk);
-	return NULL;
-}
-
 static int dump(sc_buf *out, json_t *root)
 {
 	size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT);
@@ -300,64 +275,62 @@ static int dump(sc_buf *out, json_t *root)
 	return rc;
 }
 
+/*
+ * {"mediaType":..,"verificationMaterial":{"publicKey":{"hint":..},"tlogEntries":[]},
+ *  <key>: content} (content stolen), serialised into out.
+ */
+static int build(sc_buf *out, const char *hint, const char *key, json_t *content)
+{
+	json_t *root;
+	int rc;
+
+	if (!content)
+		return sc_error_code() ? sc_error_code() : sc_error_set(SC_ENOMEM, "out of memory");
+	if (hint && !sc_utf8_valid(hint, strlen(hint))) {
+		json_decref(content);
+		return sc_error_set(SC_EUSAGE, "bundle key hint is not valid UTF-8");
+	}
+	root = hint ? json_pack("{s:s, s:{s:{s:s}, s:[]}, s:o}", "mediaType", SC_BUNDLE_MEDIA_TYPE,
+				"verificationMaterial", "publicKey", "hint", hint, "tlogEntries", key, content)
+		    : json_pack("{s:s, s:{s:{}, s:[]}, s:o}", "mediaType", SC_BUNDLE_MEDIA_TYPE,
+				"verificationMaterial", "publicKey", "tlogEntries", key, content);
+	if (!root)
+		return sc_error_set(SC_ENOMEM, "out of memory");
+	rc = dump(out, root);
+	json_decref(root);
+	return rc;
+}
+
 int sc_bundle_build_message(sc_buf *out, const char *hint, const sc_digest *message_digest,
 			    const void *sig, size_t sig_len)
 {
-	json_t *root, *ms = NULL, *md = NULL, *d = NULL, *s = NULL;
-	int rc;
+	json_t *d, *s;
 
 	if (!message_digest || !message_digest->set || !sig || !sig_len)
 		return sc_error_set(SC_EUSAGE, "bundle: needs a message digest and a signature");
-	if (!(root = bundle_head(hint)))
-		return sc_error_code() ? sc_error_code() : SC_ENOMEM;
-	if (!(d = b64_string(message_digest->bytes, SC_SHA256_LEN)) || !(s = b64_string(sig, sig_len)) ||
-	    !(ms = json_object()) || !(md = json_object()) ||
-	    json_object_set_new(md, "algorithm", json_string("SHA2_256")) || json_object_set(md, "digest", d) ||
-	    json_object_set(ms, "messageDigest", md) || json_object_set(ms, "signature", s) ||
-	    json_object_set(root, "messageSignature", ms)) {
-		rc = sc_error_set(SC_ENOMEM, "out of memory");
-		goto done;
-	}
-	rc = dump(out, root);
-done:
-	json_decref(d);
-	json_decref(s);
-	json_decref(md);
-	json_decref(ms);
-	json_decref(root);
-	return rc;
+	d = b64_string(message_digest->bytes, SC_SHA256_LEN);
+	s = d ? b64_string(sig, sig_len) : NULL;
+	return build(out, hint, "messageSignature",
+		     s ? json_pack("{s:{s:s, s:o}, s:o}", "messageDigest", "algorithm", "SHA2_256", "digest", d,
+				   "signature", s)
+		       : (json_decref(d), NULL));
 }
 
 int sc_bundle_build_dsse(sc_buf *out, const char *hint, const char *payload_type, const void *payload,
 			 size_t payload_len, const void *sig, size_t sig_len)
 {
-	json_t *root, *env = NULL, *sigs = NULL, *one = NULL, *p = NULL, *s = NULL, *t = NULL;
-	int rc;
+	json_t *p, *s;
 
 	if (!payload_type || !sig || !sig_len)
 		return sc_error_set(SC_EUSAGE, "bundle: needs a payload type and a signature");
 	if (!sc_utf8_valid(payload_type, strlen(payload_type)))
 		return sc_error_set(SC_EUSAGE, "bundle: DSSE payloadType is not valid UTF-8");
-	if (!(root = bundle_head(hint)))
-		return sc_error_code() ? sc_error_code() : SC_ENOMEM;
+	p = b64_string(payload, payload_len);
+	s = p ? b64_string(sig, sig_len) : NULL;
 	/* protojson field order (payload, payloadType, signatures; sig,
 	 * keyid) and an empty keyid omitted, as protojson does. */
-	if (!(p = b64_string(payload, payload_len)) || !(s = b64_string(sig, sig_len)) ||
-	    !(t = json_string(payload_type)) || !(env = json_object()) || !(sigs = json_array()) ||
-	    !(one = json_object()) || json_object_set(env, "payload", p) || json_object_set(env, "payloadType", t) ||
-	    json_object_set(one, "sig", s) || json_array_append(sigs, one) || json_object_set(env, "signatures", sigs) ||
-	    json_object_set(root, "dsseEnvelope", env)) {
-		rc = sc_error_set(SC_ENOMEM, "out of memory");
-		goto done;
-	}
-	rc = dump(out, root);
-done:
-	json_decref(p);
-	json_decref(s);
-	json_decref(t);
-	json_decref(one);
-	json_decref(sigs);
-	json_decref(env);
-	json_decref(root);
-	return rc;
+	return build(out, hint, "dsseEnvelope",
+		     s ? json_pack("{s:o, s:s, s:[{s:o}]}", "payload", p, "payloadType", payload_type, "signatures",
+				   "sig", s)
+		       : (json_decref(p), NULL));
 }

@@ -235,12 +235,54 @@ static int sign_image(sign_ctx *c, const char *identity, char **annotations, siz
 	return rc;
 }
 
+/*
+ * Does this key already attest this exact predicate for the image (the
+ * same SBOM attached by a re-run)?  1 yes, 0 no, <0 error.  A provenance
+ * or scan carries its times, so a new run is a new attestation.
+ */
+static int already_attested(sign_ctx *c, const char *predicate_type, const json_t *predicate)
+{
+	sc_key *pub[1] = { c->key };
+	sc_verify_opts vo = { .keys = pub, .nkeys = 1, .predicate_type = predicate_type };
+	sc_sigart *arts = NULL;
+	size_t n = 0, i;
+	int found = 0, rc;
+
+	if ((rc = sc_sigrepo_collect(c->repo, SC_COLLECT_ATTESTATIONS, &arts, &n)) != 0)
+		return rc;
+	for (i = 0; i < n && !found; i++) {
+		sc_verify_item it;
+
+		if ((arts[i].kind == SC_SIGART_BUNDLE) != (c->bundle != 0))
+			continue;
+		rc = sc_verify_artifact(&it, &arts[i], sc_sigrepo_digest(c->repo), 1, &vo);
+		if (rc == SC_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		found = it.valid && json_equal(it.predicate, (json_t *)predicate);
+		sc_verify_item_release(&it);
+	}
+	sc_sigarts_free(arts, n);
+	return rc ? rc : found;
+}
+
 static int attest_image(sign_ctx *c, const char *predicate_type, const json_t *predicate)
 {
 	sc_buf st, pae, sig, env;
 	char hex[65];
 	size_t n_layers = 0;
 	int rc, added = 0;
+
+	/* Copies asked for: always attest, so there is something to copy. */
+	if (!c->bundle_file && (rc = already_attested(c, predicate_type, predicate)) != 0) {
+		if (rc > 0 && !c->quiet)
+			fprintf(stderr, "scute: %s already has this %s attestation by key %s\n",
+				sc_sigrepo_pinned(c->repo), predicate_type, c->hint);
+		return rc > 0 ? 0 : rc;
+	}
 
 	sc_buf_init(&st, SC_SIGN_DOC_MAX, "in-toto statement");
 	sc_buf_init(&pae, SC_SIGN_DOC_MAX + 256, "DSSE PAE");

@@ -635,6 +635,25 @@ def test_attest_usage(env, k1, reg, api, tmp_path):
     assert len(S.existing_layers(S.RegistryStore(api, repo), digest, "att")) == 1
 
 
+def test_attest_again_no_duplicate(env, k1, k2, reg, api, tmp_path):
+    """Re-attesting the same predicate with the same key adds nothing; another
+    predicate or another key adds a layer."""
+    repo, digest = new_repo(api, "atta")
+    img = dref(reg, repo + ":v1")
+    store = S.RegistryStore(api, repo)
+    one = write_json(str(tmp_path / "one.json"), {"n": 1})
+    two = write_json(str(tmp_path / "two.json"), {"n": 2})
+    run_ok(env, "attest", "--key", k1.key, "--type", "custom", "--predicate", one, img)
+    p = run_ok(env, "attest", "--key", k1.key, "--type", "custom", "--predicate", one, img)
+    assert "already has this" in p.stderr, describe(p)
+    assert len(S.existing_layers(store, digest, "att")) == 1
+    run_ok(env, "attest", "--key", k1.key, "--type", "custom", "--predicate", two, img)
+    run_ok(env, "attest", "--key", k2.key, "--type", "custom", "--predicate", one, img)
+    assert len(S.existing_layers(store, digest, "att")) == 3
+    res = S.verify_att_manifest(store, digest, [k1.pubkey, k2.pubkey])
+    assert [r["valid"] for r in res] == [True] * 3, res
+
+
 def test_attest_tampered(env, k1, reg, api, tmp_path):
     repo, digest = new_repo(api, "attt")
     img = dref(reg, repo + ":v1")

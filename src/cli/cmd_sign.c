@@ -253,7 +253,9 @@ static int already_attested(sign_ctx *c, const char *predicate_type, const json_
 	for (i = 0; i < n && !found; i++) {
 		sc_verify_item it;
 
-		if ((arts[i].kind == SC_SIGART_BUNDLE) != (c->bundle != 0))
+		/* Only where this run would write: the .att tag, or bundle referrers. */
+		if (c->bundle ? arts[i].kind != SC_SIGART_BUNDLE
+			      : arts[i].kind != SC_SIGART_DSSE || !strstr(arts[i].where, ".att["))
 			continue;
 		rc = sc_verify_artifact(&it, &arts[i], sc_sigrepo_digest(c->repo), 1, &vo);
 		if (rc == SC_ENOTFOUND) {
@@ -276,8 +278,8 @@ static int attest_image(sign_ctx *c, const char *predicate_type, const json_t *p
 	size_t n_layers = 0;
 	int rc, added = 0;
 
-	/* Copies asked for: always attest, so there is something to copy. */
-	if (!c->bundle_file && (rc = already_attested(c, predicate_type, predicate)) != 0) {
+	/* Copies or a referrer asked for: always attest, so they are written. */
+	if (!c->bundle_file && !c->referrer && (rc = already_attested(c, predicate_type, predicate)) != 0) {
 		if (rc > 0 && !c->quiet)
 			fprintf(stderr, "scute: %s already has this %s attestation by key %s\n",
 				sc_sigrepo_pinned(c->repo), predicate_type, c->hint);
@@ -529,6 +531,26 @@ int sc_cmd_sign(int argc, char **argv)
 	return rc ? sc_cli_fail(rc) : SC_EXIT_OK;
 }
 
+/* The report that makes the predicate of type uri, or 0 when scute makes none. */
+static unsigned generated_report(const char *uri)
+{
+	static const struct {
+		const char *uri;
+		unsigned want;
+	} gen[] = {
+		{ SC_PREDICATE_CYCLONEDX, SC_REPORT_CYCLONEDX },
+		{ SC_PREDICATE_SPDX, SC_REPORT_SPDX },
+		{ SC_PREDICATE_VULN, SC_REPORT_VULN },
+		{ SC_PREDICATE_AUDIT, SC_REPORT_AUDIT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
+		if (strcmp(gen[i].uri, uri) == 0)
+			return gen[i].want;
+	return 0;
+}
+
 /* The predicate: --predicate FILE, or generated from the image. */
 static int load_predicate(const sign_args *a, const char *image, const char *uri, int quiet, json_t **out)
 {
@@ -550,31 +572,18 @@ static int load_predicate(const sign_args *a, const char *image, const char *uri
 		return rc;
 	}
 	{
-		static const struct {
-			const char *uri;
-			unsigned want;
-		} gen[] = {
-			{ SC_PREDICATE_CYCLONEDX, SC_REPORT_CYCLONEDX },
-			{ SC_PREDICATE_SPDX, SC_REPORT_SPDX },
-			{ SC_PREDICATE_VULN, SC_REPORT_VULN },
-			{ SC_PREDICATE_AUDIT, SC_REPORT_AUDIT },
-		};
+		unsigned want = generated_report(uri);
 		sc_cli_reports r;
-		size_t i;
 
-		for (i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
-			if (strcmp(gen[i].uri, uri) == 0)
-				break;
-		if (i == sizeof(gen) / sizeof(gen[0]))
-			return sc_error_set(SC_EUSAGE, "--type %s needs --predicate FILE (scute generates sbom, spdx, "
-				"vuln and audit predicates; `scute harden --provenance` writes SLSA provenance)", a->type);
+		if (!want)
+			return sc_error_set(SC_EINTERNAL, "no report makes %s", uri);
 		memset(&r, 0, sizeof(r));
-		if ((rc = sc_cli_reports_make(&r, image, gen[i].want, quiet)) != 0)
+		if ((rc = sc_cli_reports_make(&r, image, want, quiet)) != 0)
 			return rc;
-		*out = json_incref(gen[i].want == SC_REPORT_CYCLONEDX ? r.cyclonedx
-				   : gen[i].want == SC_REPORT_SPDX    ? r.spdx
-				   : gen[i].want == SC_REPORT_VULN    ? r.vuln
-								      : r.audit);
+		*out = json_incref(want == SC_REPORT_CYCLONEDX ? r.cyclonedx
+				   : want == SC_REPORT_SPDX    ? r.spdx
+				   : want == SC_REPORT_VULN    ? r.vuln
+							       : r.audit);
 		sc_cli_reports_release(&r);
 		return *out ? 0 : sc_error_set(SC_EINTERNAL, "no %s report was produced", a->type);
 	}
@@ -599,6 +608,9 @@ int sc_cmd_attest(int argc, char **argv)
 			return sc_cli_usage_error("attest", "--predicate-type wants a URI");
 		uri = a.predicate_type;
 	}
+	if (!a.predicate && !generated_report(uri))
+		return sc_cli_usage_error("attest", "--type %s needs --predicate FILE (scute generates sbom, spdx, vuln "
+				"and audit predicates; `scute harden --provenance` writes SLSA provenance)", a.type);
 	/* Resolve the image once; a generated predicate describes that digest,
 	 * not whatever the tag names by then (docker://: by digest). */
 	if ((rc = ctx_open(&c, a.image, a.key)) == 0) {

@@ -227,6 +227,9 @@ int sc_cmd_verify(int argc, char **argv)
 	if ((rc = load_keys(&a, keys)) != 0 || (rc = sc_sigrepo_open(&repo, argv[optind], 0)) != 0 ||
 	    (rc = sc_sigrepo_collect(repo, attest ? SC_COLLECT_ATTESTATIONS : SC_COLLECT_SIGNATURES, &arts, &n)) != 0)
 		goto out;
+	if (sc_sigrepo_truncated(repo) && !a.quiet)
+		fprintf(stderr, "scute: warning: stopped reading after %zu signature documents (limits: %d documents, "
+			"%u MiB); the rest were not checked\n", n, SC_SIGSTORE_MAX_ARTIFACTS, SC_SIGSTORE_MAX_BYTES >> 20);
 	if (n && !(items = sc_calloc(n, sizeof(*items)))) {
 		rc = SC_ENOMEM;
 		goto out;

@@ -104,6 +104,7 @@ struct sc_sigrepo {
 	written_doc *docs;       /* referrers and referrer indexes to write */
 	size_t n_docs;
 	json_t *layout_referrers; /* layouts: descriptors for the sha256-<hex> index */
+	int truncated;           /* the last collect stopped at a limit */
 };
 
 /* ---- opening ---- */
@@ -518,6 +519,20 @@ static int collect_referrer(sc_sigrepo *r, const json_t *desc, unsigned what, ar
 
 	if (!bundle && !(dsse && (what & SC_COLLECT_ATTESTATIONS)))
 		return 0;
+	if (bundle) {
+		/* Not read when the index entry says it is of the other kind (the
+		 * byte budget is for what was asked for; unsigned hints only skip). */
+		json_t *ann = json_object_get(desc, "annotations");
+		const char *content = sc_json_str(ann, SC_BUNDLE_CONTENT_ANNOTATION);
+		const char *pt = sc_json_str(ann, SC_BUNDLE_PREDICATE_ANNOTATION);
+		int sig = content && (strcmp(content, "message-signature") == 0 ||
+				      (pt && strcmp(pt, SC_COSIGN_SIGN_PREDICATE) == 0));
+
+		if (content && !sig && !(what & SC_COLLECT_ATTESTATIONS))
+			return 0;
+		if (content && sig && !(what & SC_COLLECT_SIGNATURES))
+			return 0;
+	}
 	snprintf(where, sizeof(where), "referrer %.80s", dg ? dg : "(no digest)");
 	if (!(a = art_new(l, bundle ? SC_SIGART_BUNDLE : SC_SIGART_DSSE, where)))
 		return art_new_failed(l);
@@ -653,9 +668,15 @@ int sc_sigrepo_collect(sc_sigrepo *r, unsigned what, sc_sigart **out, size_t *n)
 		sc_sigarts_free(l.v, l.n);
 		return rc;
 	}
+	r->truncated = l.full;
 	*out = l.v;
 	*n = l.n;
 	return 0;
+}
+
+int sc_sigrepo_truncated(const sc_sigrepo *r)
+{
+	return r->truncated;
 }
 
 void sc_sigarts_free(sc_sigart *a, size_t n)

@@ -87,6 +87,9 @@ enum { SC_COLLECT_SIGNATURES = 1, SC_COLLECT_ATTESTATIONS = 2 };
 
 /* Every artifact of the requested kinds (legacy tags, referrers, dir: files). */
 int sc_sigrepo_collect(sc_sigrepo *r, unsigned what, sc_sigart **out, size_t *n);
+/* 1 when the last collect stopped at SC_SIGSTORE_MAX_ARTIFACTS or
+ * SC_SIGSTORE_MAX_BYTES (what was read is returned; the rest is not). */
+int sc_sigrepo_truncated(const sc_sigrepo *r);
 void sc_sigarts_free(sc_sigart *a, size_t n);
 
 /*

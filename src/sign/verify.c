@@ -180,6 +180,27 @@ out:
 	return rc;
 }
 
+/*
+ * Is env's statement a cosign v3 image signature (predicate type sign/v1)?
+ * Sorting only: what the statement says is verified by check_dsse later,
+ * and the unsigned annotation is never used to sort.
+ */
+static int is_sign_statement(const sc_dsse *env)
+{
+	sc_intoto st;
+	int yes;
+
+	memset(&st, 0, sizeof(st));
+	if (strcmp(env->payload_type, SC_INTOTO_PAYLOAD_TYPE) != 0 ||
+	    sc_intoto_parse(&st, env->payload, env->payload_len) != 0) {
+		sc_error_clear();
+		return 0; /* an attestation to reject */
+	}
+	yes = strcmp(st.predicate_type, SC_COSIGN_SIGN_PREDICATE) == 0;
+	sc_intoto_release(&st);
+	return yes;
+}
+
 static int set_where(sc_verify_item *out, const char *where, const char *format, int attestation)
 {
 	memset(out, 0, sizeof(*out));
@@ -222,8 +243,7 @@ static int verify_bundle_art(sc_verify_item *out, const sc_sigart *a, const sc_d
 	/* cosign v3 signs images with a DSSE bundle whose statement is of
 	 * predicate type sign/v1: a signature, not an attestation.  The
 	 * annotation only sorts; check_dsse holds it to the signed statement. */
-	sign_dsse = b.content == SC_BUNDLE_DSSE && a->predicate_type &&
-		    strcmp(a->predicate_type, SC_COSIGN_SIGN_PREDICATE) == 0;
+	sign_dsse = b.content == SC_BUNDLE_DSSE && is_sign_statement(&b.dsse);
 	if ((b.content == SC_BUNDLE_DSSE && !sign_dsse) != (attestations != 0)) {
 		sc_bundle_release(&b);
 		return SC_ENOTFOUND;
@@ -234,6 +254,11 @@ static int verify_bundle_art(sc_verify_item *out, const sc_sigart *a, const sc_d
 	if (sign_dsse) {
 		sc_verify_opts so = *o;
 
+		/* Its subject names a repository, not a docker-reference. */
+		if (o->identity) {
+			rc = reject(out, "a cosign sign/v1 bundle carries no docker-reference to match --identity");
+			goto done;
+		}
 		so.predicate_type = SC_COSIGN_SIGN_PREDICATE;
 		rc = check_dsse(out, &b.dsse, image, a->predicate_type, &so);
 		out->attestation = 0;
@@ -312,6 +337,10 @@ static int verify_artifact(sc_verify_item *out, const sc_sigart *a, const sc_dig
 		memset(&env, 0, sizeof(env));
 		if ((rc = sc_dsse_parse(&env, a->doc, a->doc_len)) != 0)
 			return reject_error(out, rc, "envelope");
+		if (is_sign_statement(&env)) {
+			sc_dsse_release(&env);
+			return SC_ENOTFOUND; /* a signature in DSSE form, not an attestation */
+		}
 		rc = check_dsse(out, &env, image, a->predicate_type, o);
 		sc_dsse_release(&env);
 		return rc;

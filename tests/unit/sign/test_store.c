@@ -269,6 +269,50 @@ static void test_refusals(void **state)
 	assert_null(r);
 }
 
+/* A hostile .sig manifest with more layers than are read: the first ones are returned, and it says so. */
+static void test_artifact_limit(void **state)
+{
+	static const size_t sizes[] = { 10 };
+	char dir[400], img[420], entry[1024], dg[SC_DIGEST_STRLEN], bd[SC_DIGEST_STRLEN], md[SC_DIGEST_STRLEN], hex[65];
+	size_t msize, i, n = 0, cap = (SC_SIGSTORE_MAX_ARTIFACTS + 10) * 220 + 512, o;
+	char *m = malloc(cap);
+	sc_sigrepo *r = NULL;
+	sc_sigart *a = NULL;
+	sc_digest d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/many", lb_tmpdir);
+	snprintf(img, sizeof(img), "oci:%s:v1", dir);
+	lb_init(dir);
+	lb_image(dir, "{\"os\":\"linux\"}", sizes, 1, 9, "", dg, &msize);
+	lb_blob_str(dir, "payload!", bd);
+	o = (size_t)snprintf(m, cap, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+				     "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+				     "\"digest\":\"%s\",\"size\":8},\"layers\":[", bd);
+	for (i = 0; i < SC_SIGSTORE_MAX_ARTIFACTS + 5; i++)
+		o += (size_t)snprintf(m + o, cap - o, "%s{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":8,"
+				      "\"annotations\":{\"%s\":\"c2ln\"}}", i ? "," : "", SC_SIMPLESIGN_MEDIA_TYPE, bd,
+				      SC_COSIGN_SIG_ANNOTATION);
+	snprintf(m + o, cap - o, "]}");
+	lb_blob_str(dir, m, md);
+	sc_digest_parse(&d, dg);
+	snprintf(entry, sizeof(entry),
+		 "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}},"
+		 "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"sha256-%s.sig\"}}",
+		 dg, msize, md, strlen(m), sc_digest_hex(&d, hex));
+	lb_index(dir, entry);
+	free(m);
+	assert_int_equal(sc_sigrepo_open(&r, img, 0), 0);
+	assert_int_equal(sc_sigrepo_collect(r, SC_COLLECT_SIGNATURES, &a, &n), 0);
+	assert_int_equal(n, SC_SIGSTORE_MAX_ARTIFACTS);
+	assert_int_equal(sc_sigrepo_truncated(r), 1);
+	assert_int_equal(a[n - 1].kind, SC_SIGART_SIMPLESIGN);
+	sc_sigarts_free(a, n);
+	sc_sigrepo_free(r);
+}
+
 static void test_dir_fixtures(void **state)
 {
 	const char *root = getenv("SCUTE_SOURCE_ROOT");
@@ -310,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_tampered_layer_is_broken),
 		cmocka_unit_test(test_referrers_merged),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_artifact_limit),
 		cmocka_unit_test(test_dir_fixtures),
 	};
 

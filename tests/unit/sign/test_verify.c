@@ -225,6 +225,12 @@ static void test_attestation(void **state)
 	/* another key */
 	o = opts_for(ko, 1);
 	expect_reason(&a, &image, 1, &o, "does not verify");
+	/* labelled as a cosign signature: still an attestation, and the label is a lie */
+	o = opts_for(k1, 1);
+	free(a.predicate_type);
+	a.predicate_type = strdup(SC_COSIGN_SIGN_PREDICATE);
+	assert_int_equal(sc_verify_artifact(&it, &a, &image, 0, &o), SC_ENOTFOUND);
+	expect_reason(&a, &image, 1, &o, "predicateType annotation");
 	free_art(&a);
 }
 
@@ -315,6 +321,17 @@ static void test_cosign_v3_sign_bundle(void **state)
 	assert_int_equal(sc_verify_artifact(&it, &a, &image, 1, &o), SC_ENOTFOUND);
 	/* another image's digest: rejected as a signature */
 	expect_reason(&a, &elsewhere, 0, &o, "no subject with the image's digest");
+	/* sorted by the signed statement, not the unsigned annotation */
+	free(a.predicate_type);
+	a.predicate_type = NULL;
+	assert_int_equal(sc_verify_artifact(&it, &a, &image, 0, &o), 0);
+	assert_int_equal(it.valid, 1);
+	sc_verify_item_release(&it);
+	assert_int_equal(sc_verify_artifact(&it, &a, &image, 1, &o), SC_ENOTFOUND);
+	/* no docker-reference to hold --identity to */
+	o.identity = "reg.example/app:v1";
+	expect_reason(&a, &image, 0, &o, "no docker-reference to match --identity");
+	o.identity = NULL;
 	sc_dsse_release(&env);
 	free_art(&a);
 	free_art(&att);

@@ -34,7 +34,8 @@ demo: build
 	  $(BUILD)/src/scute db import --db $(SCUTE_CACHE)/demo-vulndb.sqlite $$src
 	$(BUILD)/src/scute scan --db $(SCUTE_CACHE)/demo-vulndb.sqlite oci:$(SCUTE_CACHE)/sample/oci:demo
 	$(BUILD)/src/scute audit oci:$(SCUTE_CACHE)/sample/oci:demo
-	SCUTE_PASSWORD=demo $(BUILD)/src/scute keygen --force --output-key-prefix $(SCUTE_CACHE)/sample/demo-signer
+	test -f $(SCUTE_CACHE)/sample/demo-signer.key || \
+	  SCUTE_PASSWORD=demo $(BUILD)/src/scute keygen --output-key-prefix $(SCUTE_CACHE)/sample/demo-signer
 	SCUTE_PASSWORD=demo $(BUILD)/src/scute harden --replace --minimize --probe --layering squash \
 	  --test-cmd "python3 /app/serve.py" --db $(SCUTE_CACHE)/demo-vulndb.sqlite \
 	  --sbom $(SCUTE_CACHE)/sample/demo-hardened.cdx.json \

@@ -14,19 +14,9 @@
 # Exit 0 unless a run fails; with BENCH_STRICT=1 also exit 1 on a missed target.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-: "${SCUTE_CACHE:=/var/tmp/scute-cache}"
-export SCUTE_CACHE
-PYTHON=${PYTHON:-/usr/bin/python3}
-SCUTE=${SCUTE:-$root/build/src/scute}
-RUNS=${RUNS:-3}
-TIME=/usr/bin/time
+. "$(dirname "$0")/common.sh"
 
-for t in "$TIME" igzip tar; do
-	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t not found (run scripts/deps.sh)" >&2; exit 4; }
-done
-[ -x "$SCUTE" ] || { echo "bench: scute binary not found at $SCUTE (run make build)" >&2; exit 4; }
+bench_require "$TIME" igzip tar
 
 dir=$("$PYTHON" "$root/tests/e2e/images.py" bench)
 layout=$dir/oci
@@ -63,24 +53,6 @@ while read -r b; do
 	igzip -dc "$b" | tar t > /dev/null
 done < "$1"
 SH
-
-# measure NAME CMD...: best wall time of $RUNS into $tmp/NAME.best, max RSS into $tmp/NAME.rss
-measure() {
-	name=$1; shift
-	i=0
-	: > "$tmp/$name.all"
-	while [ "$i" -lt "$RUNS" ]; do
-		if ! "$TIME" -f '%e s %M KB' -o "$tmp/$name.t" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err"; then
-			echo "bench: $name failed:" >&2
-			cat "$tmp/$name.err" "$tmp/$name.t" >&2
-			exit 1
-		fi
-		tail -1 "$tmp/$name.t" >> "$tmp/$name.all"
-		i=$((i + 1))
-	done
-	sort -n "$tmp/$name.all" | head -1 | cut -d' ' -f1 > "$tmp/$name.best"
-	sort -n -k3 "$tmp/$name.all" | tail -1 | cut -d' ' -f3 > "$tmp/$name.rss"
-}
 
 echo "bench: image $IMAGE"
 echo "bench: $nlayers layers, $(awk -v b="$csize" 'BEGIN{printf "%.2f GB", b/1e9}') compressed; $(nproc) CPUs; best of $RUNS runs, page cache warm"

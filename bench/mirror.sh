@@ -19,20 +19,10 @@
 # Exit 0 unless a run fails; with BENCH_STRICT=1 also exit 1 on a missed target.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-: "${SCUTE_CACHE:=/var/tmp/scute-cache}"
-export SCUTE_CACHE
-PYTHON=${PYTHON:-/usr/bin/python3}
-SCUTE=${SCUTE:-$root/build/src/scute}
-RUNS=${RUNS:-3}
-TIME=/usr/bin/time
+. "$(dirname "$0")/common.sh"
 RATIO=1.5
 
-for t in "$TIME" skopeo docker-registry; do
-	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t not found (run scripts/deps.sh)" >&2; exit 4; }
-done
-[ -x "$SCUTE" ] || { echo "bench: scute binary not found at $SCUTE (run make build)" >&2; exit 4; }
+bench_require "$TIME" skopeo docker-registry
 
 dir=$("$PYTHON" "$root/tests/e2e/images.py" bench-sbom)
 layout=$dir/oci
@@ -113,17 +103,6 @@ case $loc in http*) ;; *) loc="http://$1$loc" ;; esac
 curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' -T "$3" "$loc&digest=$2"
 EOS
 
-measure() {  # NAME CMD...: best wall time into $tmp/NAME.best, max RSS into $tmp/NAME.rss
-	name=$1; shift
-	"$TIME" -f '%e s %M KB' -o "$tmp/$name.t" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" || {
-		echo "bench: $name failed:" >&2
-		cat "$tmp/$name.err" "$tmp/$name.t" >&2
-		exit 1
-	}
-	tail -1 "$tmp/$name.t" >> "$tmp/$name.all"
-}
-best() { sort -n "$tmp/$1.all" | head -1 | cut -d' ' -f1; }
-rss() { sort -n -k3 "$tmp/$1.all" | tail -1 | cut -d' ' -f3; }
 
 echo "bench: image oci:$layout:bench, $(awk -v b="$csize" 'BEGIN{printf "%.2f GB", b/1e9}') of blobs; $(nproc) CPUs; source registry $src (distribution $(docker-registry --version | awk '{print $3}')); best of $RUNS runs"
 i=0
@@ -133,24 +112,24 @@ while [ "$i" -lt "$RUNS" ]; do
 	if [ $((i % 2)) -eq 1 ]; then order="scute skopeo"; else order="skopeo scute"; fi
 	start_registry dst
 	cat "$big_path" > /dev/null
-	measure floor sh "$tmp/floor.sh" "$(cat "$tmp/dst/host")" "$big_digest" "$big_path"
+	measure_once floor sh "$tmp/floor.sh" "$(cat "$tmp/dst/host")" "$big_digest" "$big_path"
 	stop_registry dst
 	for tool in $order; do
 		case $tool in
 		scute)
 			start_registry dst
 			dst=$(cat "$tmp/dst/host")
-			measure scute-reg "$SCUTE" mirror -q --json "docker://$src/ai:bench" "docker://$dst/ai:bench"
+			measure_once scute-reg "$SCUTE" mirror -q --json "docker://$src/ai:bench" "docker://$dst/ai:bench"
 			stop_registry dst
-			measure scute-oci "$SCUTE" mirror -q --json "docker://$src/ai:bench" "oci:$tmp/scute-oci$i:bench"
+			measure_once scute-oci "$SCUTE" mirror -q --json "docker://$src/ai:bench" "oci:$tmp/scute-oci$i:bench"
 			rm -rf "$tmp/scute-oci$i"
 			;;
 		skopeo)
 			start_registry dst
 			dst=$(cat "$tmp/dst/host")
-			measure skopeo-reg $SK "docker://$src/ai:bench" "docker://$dst/ai:bench"
+			measure_once skopeo-reg $SK "docker://$src/ai:bench" "docker://$dst/ai:bench"
 			stop_registry dst
-			measure skopeo-oci $SK "docker://$src/ai:bench" "oci:$tmp/skopeo-oci$i:bench"
+			measure_once skopeo-oci $SK "docker://$src/ai:bench" "oci:$tmp/skopeo-oci$i:bench"
 			rm -rf "$tmp/skopeo-oci$i"
 			;;
 		esac
@@ -164,9 +143,9 @@ $SK "docker://$src/ai:bench" "docker://$dst/skopeo:bench"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
-	measure scute-again "$SCUTE" mirror -q --json "docker://$src/ai:bench" "docker://$dst/scute:bench"
+	measure_once scute-again "$SCUTE" mirror -q --json "docker://$src/ai:bench" "docker://$dst/scute:bench"
 	again_bytes=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_sent"])' "$tmp/scute-again.out")
-	measure skopeo-again $SK "docker://$src/ai:bench" "docker://$dst/skopeo:bench"
+	measure_once skopeo-again $SK "docker://$src/ai:bench" "docker://$dst/skopeo:bench"
 done
 sd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$dst/scute:bench")
 kd=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$src/ai:bench")

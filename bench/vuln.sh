@@ -16,13 +16,11 @@
 # Exit 0 unless a run fails; with BENCH_STRICT=1 also exit 1 on a missed target.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-PYTHON=${PYTHON:-/usr/bin/python3}
-SCUTE=${SCUTE:-$root/build/src/scute}
-RUNS=${RUNS:-5}
+BENCH_DEFAULT_RUNS=5
+. "$(dirname "$0")/common.sh"
+here=$root/bench
 PYPA=${PYPA:-$(dirname "$root")/shared/data/osv/pypa-advisory-database}
-[ -x "$SCUTE" ] || { echo "bench: scute binary not found at $SCUTE (run make build)" >&2; exit 4; }
+bench_require
 
 work=$(mktemp -d /tmp/scute-bench-vuln.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM

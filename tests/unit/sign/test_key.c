@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "signtest.h"
+
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -37,53 +39,15 @@ static const char msg[] = "a message to sign";
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-/* $SCUTE_SOURCE_ROOT/../shared/data/sigstore/<name>, or NULL when shared/ is absent. */
-static char *vector_path(const char *name)
-{
-	const char *root = getenv("SCUTE_SOURCE_ROOT");
-	char *p = NULL;
-	struct stat st;
-
-	if (!root)
-		return NULL;
-	if (asprintf(&p, "%s/../shared/data/sigstore/%s", root, name) < 0)
-		return NULL;
-	if (stat(p, &st) != 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
 /* The vector's bytes, or skip() with a reason when the shared vectors are absent. */
 #define VECTOR(var, len, name)                                                                  \
 	do {                                                                                    \
-		char *vp_ = vector_path(name);                                                  \
+		char *vp_ = shared_path(name);                                                  \
 		if (!vp_) {                                                                     \
 			print_message("skipped: ../shared/data/sigstore/%s not present\n", name); \
 			skip();                                                                 \
 		}                                                                               \
-		var = slurp(vp_, &(len));                                                       \
+		var = (char *)slurp(vp_, &(len));                                               \
 		free(vp_);                                                                      \
 		assert_non_null(var);                                                           \
 	} while (0)
@@ -792,7 +756,7 @@ static void test_public_rejects(void **state)
 
 static void test_load_files(void **state)
 {
-	char *keyp = vector_path("cosign-pemsigstorekey.key"), *pubp = vector_path("cosign-pemsigstorekey.pub");
+	char *keyp = shared_path("cosign-pemsigstorekey.key"), *pubp = shared_path("cosign-pemsigstorekey.pub");
 	sc_key *k = NULL;
 
 	(void)state;

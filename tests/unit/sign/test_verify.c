@@ -18,6 +18,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+
+#include "signtest.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -337,19 +339,10 @@ static void test_cosign_v3_sign_bundle(void **state)
 	free_art(&att);
 }
 
-static char *shared(const char *name)
-{
-	const char *root = getenv("SCUTE_SOURCE_ROOT");
-	char *p;
-
-	if (asprintf(&p, "%s/../shared/data/sigstore/%s", root ? root : ".", name) < 0)
-		abort();
-	return p;
-}
-
 static void test_shared_bundles(void **state)
 {
-	char *kp = shared("conf-key.pub"), *bp = shared("conf-managed-key-happy-path.json"), *ap = shared("conf-a.txt");
+	char *kp = shared_path("conf-key.pub"), *bp = shared_path("conf-managed-key-happy-path.json");
+	char *ap = shared_path("conf-a.txt");
 	char *bundle = NULL, *blob = NULL;
 	size_t bl = 0, al = 0;
 	sc_key *k = NULL, *keys[1];
@@ -357,7 +350,7 @@ static void test_shared_bundles(void **state)
 	sc_verify_item it;
 
 	(void)state;
-	if (access(kp, R_OK) != 0) {
+	if (!kp || !bp || !ap) {
 		free(kp);
 		free(bp);
 		free(ap);

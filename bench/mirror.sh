@@ -28,51 +28,19 @@ dir=$("$PYTHON" "$root/tests/e2e/images.py" bench-sbom)
 layout=$dir/oci
 
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/scute-bench-mirror.XXXXXX")
-pids=""
+. "$root/scripts/registry-lib.sh"
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	for d in "$tmp"/*/; do registry_stop "$d"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-free_port() {
-	"$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start_registry() {  # NAME -> HOST:PORT in $tmp/NAME/host; storage in $tmp/NAME/data
-	name=$1
-	port=$(free_port)
-	rm -rf "$tmp/$name"
-	mkdir -p "$tmp/$name/data"
-	cat > "$tmp/$name/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $tmp/$name/data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-EOF
-	docker-registry serve "$tmp/$name/config.yml" > "$tmp/$name/log" 2>&1 &
-	echo $! > "$tmp/$name/pid"
-	pids="$pids $!"
-	tries=0  # not $i: sh functions share the caller's variables
-	until "$PYTHON" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ "$tries" -lt 100 ] || { echo "bench: registry $name did not start:" >&2; cat "$tmp/$name/log" >&2; exit 4; }
-		sleep 0.1
-	done
-	echo "127.0.0.1:$port" > "$tmp/$name/host"
+start_registry() {  # NAME: a fresh registry with empty storage; HOST:PORT in $tmp/NAME/host
+	rm -rf "$tmp/$1"
+	registry_start "$tmp/$1"
 }
 stop_registry() {  # NAME: stop it and drop its storage
-	kill "$(cat "$tmp/$1/pid")" 2>/dev/null || true
-	while kill -0 "$(cat "$tmp/$1/pid")" 2>/dev/null; do sleep 0.05; done
+	registry_stop "$tmp/$1"
 	rm -rf "$tmp/$1"
 }
 

@@ -11,35 +11,16 @@ set -eu
 SCUTE=$1 IMAGE=$2 OUT=$3 KEY=${4:-}
 PYTHON=${PYTHON:-/usr/bin/python3}
 
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/registry-lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/scute-demo-registry.XXXXXX")
-pid=""
 cleanup() {
-	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
-	wait 2>/dev/null || true
+	registry_stop "$tmp/reg"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$tmp/config.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $tmp/data
-http:
-  addr: 127.0.0.1:$port
-YML
-docker-registry serve "$tmp/config.yml" > "$tmp/log" 2>&1 &
-pid=$!
-i=0
-until "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || { echo "demo: the registry did not start:" >&2; cat "$tmp/log" >&2; exit 4; }
-	sleep 0.1
-done
+registry_start "$tmp/reg"
+port=$(cut -d: -f2 "$tmp/reg/host")
 echo "demo: docker-registry on 127.0.0.1:$port"
 echo "+ scute mirror $IMAGE docker://127.0.0.1:$port/demo:hardened"
 pinned=$("$SCUTE" mirror "$IMAGE" "docker://127.0.0.1:$port/demo:hardened")

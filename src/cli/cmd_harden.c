@@ -119,47 +119,62 @@ static int sign_target(const sc_harden_opts *o, const sc_harden_report *r, char 
 	return rc;
 }
 
-/* Sign the written DST and attest its SBOM, provenance, audit and scan. */
-static int sign_result(const sc_harden_opts *o, const sc_harden_report *r, json_t *prov, sc_key *key,
-		       const char *identity, int quiet)
-{
+/*
+ * What --sign-key attests about DST, built from the run's own catalog and
+ * audit of the result (sc_harden_opts.on_result): no second pass over
+ * DST's layers, no pull of a docker:// DST.
+ */
+typedef struct harden_docs {
+	const char *dst;
+	const char *db_opt;   /* --db or NULL ($SCUTE_DB, the cache) */
+	time_t started;
 	sc_cli_reports rep;
-	sc_cli_attestation atts[4];
-	char *name = NULL, *def_identity = NULL;
-	const char *uri[4];
+} harden_docs;
+
+static int collect_docs(void *arg, const sc_image *img, const sc_catalog *cat, const sc_findings *audit)
+{
+	harden_docs *d = arg;
+	sc_vulndb *db = NULL;
+	char *path = NULL;
 	int rc;
 
+	if ((rc = sc_cli_vulndb_open(&db, &path, d->db_opt)) == 0)
+		rc = sc_cli_reports_build(&d->rep, img, cat, audit, SC_REPORT_CYCLONEDX | SC_REPORT_VULN | SC_REPORT_AUDIT, db,
+				  path, d->started);
+	sc_vulndb_close(db);
+	free(path);
+	return rc ? sc_error_prefix(rc, "%s was written but not signed", d->dst) : 0;
+}
+
+/* Sign the written DST and attest its SBOM, provenance, audit and scan. */
+static int sign_result(const sc_harden_opts *o, const sc_harden_report *r, const sc_cli_reports *rep, json_t *prov,
+		       sc_key *key, const char *identity, int quiet)
+{
+	sc_cli_attestation atts[4] = {
+		{ SC_PREDICATE_CYCLONEDX, rep->cyclonedx },
+		{ SC_PREDICATE_SLSA1, prov },
+		{ SC_PREDICATE_AUDIT, rep->audit },
+		{ SC_PREDICATE_VULN, rep->vuln },
+	};
+	char *name = NULL, *def_identity = NULL;
+	int rc;
+
+	if (!rep->cyclonedx || !rep->audit || !rep->vuln)
+		return sc_error_set(SC_EINTERNAL, "the hardened image's reports were not made");
 	if ((rc = sign_target(o, r, &name, &def_identity)) != 0)
 		return rc;
-	if ((rc = sc_cli_reports_make_db(&rep, name, SC_REPORT_CYCLONEDX | SC_REPORT_VULN | SC_REPORT_AUDIT, quiet,
-					 o->db_path)) != 0)
-		goto out;
-	if ((rc = sc_predicate_type_lookup("sbom", &uri[0])) != 0 || (rc = sc_predicate_type_lookup("slsa", &uri[1])) != 0 ||
-	    (rc = sc_predicate_type_lookup("audit", &uri[2])) != 0 || (rc = sc_predicate_type_lookup("vuln", &uri[3])) != 0)
-		goto out_rep;
-	atts[0].predicate_type = uri[0];
-	atts[0].predicate = rep.cyclonedx;
-	atts[1].predicate_type = uri[1];
-	atts[1].predicate = prov;
-	atts[2].predicate_type = uri[2];
-	atts[2].predicate = rep.audit;
-	atts[3].predicate_type = uri[3];
-	atts[3].predicate = rep.vuln;
 	sc_error_clear();
 	rc = sc_cli_sign_image(name, key, identity ? identity : def_identity, atts, 4, quiet);
 	if (rc && !sc_error_msg()[0])
 		sc_error_set(rc, "%s", sc_error_name(rc));
-out_rep:
-	sc_cli_reports_release(&rep);
-out:
 	free(name);
 	free(def_identity);
 	return rc;
 }
 
 /* After DST is committed: --provenance FILE and --sign-key; failures say DST was written. */
-static int attest(const sc_harden_opts *o, const sc_harden_report *r, time_t started, time_t finished,
-		  const char *provenance, sc_key *key, const char *identity, int quiet)
+static int attest(const sc_harden_opts *o, const sc_harden_report *r, const sc_cli_reports *rep, time_t started,
+		  time_t finished, const char *provenance, sc_key *key, const char *identity, int quiet)
 {
 	json_t *prov = NULL;
 	sc_out out;
@@ -178,7 +193,7 @@ static int attest(const sc_harden_opts *o, const sc_harden_report *r, time_t sta
 			return rc;
 		}
 	}
-	if (key && (rc = sign_result(o, r, prov, key, identity, quiet)) != 0)
+	if (key && (rc = sign_result(o, r, rep, prov, key, identity, quiet)) != 0)
 		goto fail;
 	json_decref(prov);
 	return 0;
@@ -228,6 +243,7 @@ int sc_cmd_harden(int argc, char **argv)
 	int json = 0, quiet = 0, c, rc, status = SC_EXIT_OK;
 	time_t started, finished;
 	sc_key *key = NULL; /* --sign-key, decrypted before the run */
+	harden_docs docs = { 0 };
 	sc_harden_opts o;
 	sc_harden_report r;
 	sc_out out = { 0 };
@@ -353,6 +369,13 @@ int sc_cmd_harden(int argc, char **argv)
 	if (sign_key && (rc = sign_precheck(sign_key, o.db_path, &key)) != 0)
 		goto fail;
 	started = time(NULL);
+	if (sign_key) {
+		docs.dst = o.dst;
+		docs.db_opt = o.db_path;
+		docs.started = started;
+		o.on_result = collect_docs;
+		o.on_result_arg = &docs;
+	}
 	if ((rc = sc_harden_run(&r, &o)) != 0)
 		goto fail;
 	finished = time(NULL);
@@ -409,12 +432,13 @@ int sc_cmd_harden(int argc, char **argv)
 	if ((rc = sc_out_commit(&out)) != 0)
 		goto fail;
 	if ((provenance || sign_key) &&
-	    (rc = attest(&o, &r, started, finished, provenance, key, sign_identity, quiet)) != 0)
+	    (rc = attest(&o, &r, &docs.rep, started, finished, provenance, key, sign_identity, quiet)) != 0)
 		goto fail;
 	goto done;
 fail:
 	status = sc_cli_fail(rc);
 done:
+	sc_cli_reports_release(&docs.rep);
 	sc_key_free(key);
 	json_decref(doc);
 	sc_shell_free(ep_argv);

@@ -189,9 +189,49 @@ out:
 	return rc;
 }
 
-int sc_cli_reports_make_db(sc_cli_reports *out, const char *image, unsigned want, int quiet, const char *db_path)
+int sc_cli_reports_build(sc_cli_reports *out, const sc_image *img, const sc_catalog *cat, const sc_findings *audit,
+			 unsigned want, sc_vulndb *db, const char *db_path, time_t started)
 {
 	sc_cli_reports r = { 0 };
+	sc_sbom_ctx ctx;
+	int rc = 0;
+
+	if ((want & SC_REPORT_VULN) && !db)
+		return sc_error_set(SC_EUSAGE, "reports: the vulnerability report needs a database");
+	if ((want & SC_REPORT_AUDIT) && !audit)
+		return sc_error_set(SC_EUSAGE, "reports: the audit report needs the audit's findings");
+	if (want & (SC_REPORT_CYCLONEDX | SC_REPORT_SPDX)) {
+		if ((rc = sc_sbom_ctx_init(&ctx, img, cat, SCUTE_VERSION)) != 0)
+			return rc;
+		if (want & SC_REPORT_CYCLONEDX)
+			rc = sc_sbom_cyclonedx(&r.cyclonedx, &ctx);
+		if (rc == 0 && (want & SC_REPORT_SPDX))
+			rc = sc_sbom_spdx(&r.spdx, &ctx);
+		sc_sbom_ctx_release(&ctx);
+	}
+	if (rc == 0 && (want & SC_REPORT_VULN))
+		rc = make_vuln(&r.vuln, db, db_path, img, cat, started);
+	if (rc == 0 && (want & SC_REPORT_AUDIT)) {
+		sc_audit_report_ctx actx;
+		char dg[SC_DIGEST_STRLEN];
+
+		memset(&actx, 0, sizeof(actx));
+		actx.tool_version = SCUTE_VERSION;
+		actx.target = img->name;
+		actx.target_digest = sc_digest_fmt(&img->manifest_digest, dg);
+		actx.score = sc_audit_score(audit);
+		rc = sc_report_audit_json(&r.audit, &actx, audit);
+	}
+	if (rc) {
+		sc_cli_reports_release(&r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int sc_cli_reports_make_db(sc_cli_reports *out, const char *image, unsigned want, int quiet, const char *db_path)
+{
 	sc_catalog_opts co;
 	sc_catalog cat;
 	sc_scan scan;
@@ -200,8 +240,7 @@ int sc_cli_reports_make_db(sc_cli_reports *out, const char *image, unsigned want
 	sc_image *img = NULL;
 	char *path = NULL;
 	time_t started = time(NULL);
-	int rc, ctx_ok = 0, have_scan = 0;
-	sc_sbom_ctx ctx;
+	int rc, have_scan = 0;
 
 	memset(&co, 0, sizeof(co));
 	memset(&scan, 0, sizeof(scan));
@@ -219,26 +258,10 @@ int sc_cli_reports_make_db(sc_cli_reports *out, const char *image, unsigned want
 	if ((rc = sc_cli_catalog_image(&img, &cat, image, NULL, &co, quiet, (want & SC_REPORT_AUDIT) ? &scan : NULL)) != 0)
 		goto out;
 	have_scan = (want & SC_REPORT_AUDIT) != 0;
-	if (want & (SC_REPORT_CYCLONEDX | SC_REPORT_SPDX)) {
-		if ((rc = sc_sbom_ctx_init(&ctx, img, &cat, SCUTE_VERSION)) != 0)
-			goto out;
-		ctx_ok = 1;
-		if ((want & SC_REPORT_CYCLONEDX) && (rc = sc_sbom_cyclonedx(&r.cyclonedx, &ctx)) != 0)
-			goto out;
-		if ((want & SC_REPORT_SPDX) && (rc = sc_sbom_spdx(&r.spdx, &ctx)) != 0)
-			goto out;
-	}
-	if ((want & SC_REPORT_VULN) && (rc = make_vuln(&r.vuln, db, path, img, &cat, started)) != 0)
+	if ((want & SC_REPORT_AUDIT) && (rc = sc_cli_audit_run(&a, img, &cat, &scan)) != 0)
 		goto out;
-	if ((want & SC_REPORT_AUDIT) && ((rc = sc_cli_audit_run(&a, img, &cat, &scan)) != 0 ||
-					 (rc = sc_report_audit_json(&r.audit, &a.rctx, &a.fs)) != 0))
-		goto out;
-	*out = r;
-	memset(&r, 0, sizeof(r));
+	rc = sc_cli_reports_build(out, img, &cat, (want & SC_REPORT_AUDIT) ? &a.fs : NULL, want, db, path, started);
 out:
-	sc_cli_reports_release(&r);
-	if (ctx_ok)
-		sc_sbom_ctx_release(&ctx);
 	sc_cli_audit_release(&a);
 	if (have_scan)
 		sc_scan_release(&scan);

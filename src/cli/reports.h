@@ -18,6 +18,7 @@
 #include "vuln/match.h"
 
 #include <jansson.h>
+#include <time.h>
 
 enum {
 	SC_REPORT_CYCLONEDX = 1, /* `scute sbom --format cyclonedx` */
@@ -43,6 +44,15 @@ typedef struct sc_cli_reports {
 int sc_cli_reports_make(sc_cli_reports *out, const char *image, unsigned want, int quiet);
 /* The same with the database at db_path (NULL: the default, like `scute scan --db`). */
 int sc_cli_reports_make_db(sc_cli_reports *out, const char *image, unsigned want, int quiet, const char *db_path);
+/*
+ * The same documents from an image already cataloged (no pass over its
+ * layers): audit = the findings of the audit run over it (needed for
+ * SC_REPORT_AUDIT), db/db_path the open database (for SC_REPORT_VULN),
+ * started = when the work began (the scan's start time).  Used by
+ * `harden --sign-key`, which has all of it from its own pass.
+ */
+int sc_cli_reports_build(sc_cli_reports *out, const sc_image *img, const sc_catalog *cat, const sc_findings *audit,
+			 unsigned want, sc_vulndb *db, const char *db_path, time_t started);
 void sc_cli_reports_release(sc_cli_reports *r);
 
 /* ---- the pieces the verbs share ---- */

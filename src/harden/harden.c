@@ -1600,6 +1600,8 @@ static int harden(hctx *h)
 	}
 	if (o->sbom_path && (rc = write_sbom(o->sbom_path, h->res, &h->cat2)) != 0)
 		goto out;
+	if (o->on_result && (rc = o->on_result(o->on_result_arg, h->res, &h->cat2, &h->r.findings)) != 0)
+		goto out;
 	h->r.removed_paths = sc_strv_finish(&h->removed, 1);
 	h->r.dropped_env = sc_strv_finish(&h->dropped, 0);
 out:

@@ -28,6 +28,8 @@
 #ifndef SC_HARDEN_HARDEN_H
 #define SC_HARDEN_HARDEN_H
 
+#include "catalog/catalog.h"
+#include "image/image.h"
 #include "report/finding.h"
 
 #include <jansson.h>
@@ -56,6 +58,14 @@ typedef struct sc_harden_opts {
 	int squash;                 /* one layer instead of source layers + a hardening layer */
 	const char *scratch;        /* directory for temporary files and bundles; NULL = $TMPDIR or /var/tmp */
 	unsigned jobs;
+	/*
+	 * Optional: called once DST is written (and pushed), with the result
+	 * image, its catalog and its audit from this run's own pass, so what
+	 * describes DST (harden --sign-key's attestations) needs no second
+	 * read of its layers.  A failure fails the run (DST stays written).
+	 */
+	int (*on_result)(void *arg, const sc_image *img, const sc_catalog *cat, const sc_findings *audit);
+	void *on_result_arg;
 } sc_harden_opts;
 
 typedef struct sc_harden_run_out {

@@ -3,8 +3,10 @@
  * cosign's vulnerability scan record; see predicate.h.
  */
 #include "sign/predicate.h"
+
 #include "core/error.h"
 #include "report/util.h"
+#include "sbom/sbom.h"
 #include "sc_config.h"
 
 #include <errno.h>
@@ -60,16 +62,6 @@ const char *sc_predicate_type_name(const char *uri)
 		if (strcmp(uri, types[i].uri) == 0)
 			return types[i].name;
 	return NULL;
-}
-
-int sc_predicate_time(char *out, size_t outsz, time_t t)
-{
-	struct tm tm;
-
-	if (outsz < 21 || !gmtime_r(&t, &tm) || tm.tm_year < 0 || tm.tm_year > 9999 - 1900)
-		return sc_error_set(SC_EUSAGE, "time %lld cannot be written as RFC 3339", (long long)t);
-	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return 0;
 }
 
 int sc_predicate_uuid(char out[37])
@@ -203,11 +195,9 @@ int sc_predicate_slsa(json_t **out, const sc_slsa_opts *o)
 	}
 	if (o->invocation_id && (rc = set(meta, "invocationId", sc_rp_str(o->invocation_id))) != 0)
 		goto fail;
-	if (o->started_on && ((rc = sc_predicate_time(ts, sizeof(ts), o->started_on)) != 0 ||
-			      (rc = set(meta, "startedOn", json_string(ts))) != 0))
+	if (o->started_on && (rc = set(meta, "startedOn", json_string(sc_sbom_fmt_time(o->started_on, ts)))) != 0)
 		goto fail;
-	if (o->finished_on && ((rc = sc_predicate_time(ts, sizeof(ts), o->finished_on)) != 0 ||
-			       (rc = set(meta, "finishedOn", json_string(ts))) != 0))
+	if (o->finished_on && (rc = set(meta, "finishedOn", json_string(sc_sbom_fmt_time(o->finished_on, ts)))) != 0)
 		goto fail;
 	if (by) {
 		rc = set(rd, "byproducts", by);
@@ -228,15 +218,13 @@ int sc_predicate_vuln(json_t **out, const sc_vuln_predicate_opts *o)
 {
 	json_t *doc, *inv, *sc, *meta;
 	char t1[32], t2[32];
-	int rc;
 
 	if (!o->result)
 		return sc_error_set(SC_EUSAGE, "vulnerability predicate: no scan result");
 	if (o->finished_on < o->started_on)
 		return sc_error_set(SC_EUSAGE, "vulnerability predicate: scanFinishedOn is before scanStartedOn");
-	if ((rc = sc_predicate_time(t1, sizeof(t1), o->started_on)) != 0 ||
-	    (rc = sc_predicate_time(t2, sizeof(t2), o->finished_on)) != 0)
-		return rc;
+	sc_sbom_fmt_time(o->started_on, t1);
+	sc_sbom_fmt_time(o->finished_on, t2);
 	/* key order as cosign's Go structs: invocation, scanner, metadata */
 	inv = json_pack("{s:O?,s:s,s:s,s:s}", "parameters", o->invocation_parameters, "uri", "", "event_id", "",
 			"builder.id", "");

@@ -95,9 +95,6 @@ typedef struct sc_vuln_predicate_opts {
 /* Cosign's vulnerability scan record wrapping o->result. */
 int sc_predicate_vuln(json_t **out, const sc_vuln_predicate_opts *o);
 
-/* "2006-01-02T15:04:05Z" for t (UTC) into out (at least 21 bytes); SC_EUSAGE when out of range. */
-int sc_predicate_time(char *out, size_t outsz, time_t t);
-
 /* A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", for invocationId. */
 int sc_predicate_uuid(char out[37]);
 

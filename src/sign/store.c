@@ -20,6 +20,7 @@
 #include "image/ref.h"
 #include "image/source.h"
 #include "registry/client.h"
+#include "sbom/sbom.h"
 #include "sign/bundle.h"
 #include "sign/envelope.h"
 
@@ -897,15 +898,6 @@ static int finish_tag(sc_sigrepo *r, pending_tag *t)
 	return rc;
 }
 
-static void rfc3339_now(char out[32])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int sc_sigrepo_push_referrer(sc_sigrepo *r, const char *artifact_type, const sc_sigblob *layers, size_t n,
 			     json_t *annotations, sc_digest *digest_out)
 {
@@ -931,7 +923,7 @@ int sc_sigrepo_push_referrer(sc_sigrepo *r, const char *artifact_type, const sc_
 		json_array_append_new(ls, desc_json(layers[i].media_type, &d, layers[i].len));
 	}
 	ann = annotations ? json_deep_copy(annotations) : json_object();
-	rfc3339_now(now);
+	sc_sbom_fmt_time(time(NULL), now);
 	if (ann && !json_object_get(ann, "org.opencontainers.image.created"))
 		json_object_set_new(ann, "org.opencontainers.image.created", json_string(now));
 	m = json_pack("{s:i, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType",

@@ -11,7 +11,7 @@ import pytest
 import images
 import sigref as S
 from conftest import CHECKOUT, describe, image_ref
-from sigtest import PW, base_env, key_files, require_crypto, run, run_json
+from sigtest import PW, base_env, key_files, require_crypto, run, run_json, run_ok
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def signed(debian_dir, tmp_path_factory):
     digest = images.Layout(lay, create=False).resolve("hard")["digest"]
     src_digest = images.Layout(os.path.join(debian_dir, "oci"), create=False).resolve("base")["digest"]
     return {"env": env, "key": kp, "pub": pp, "priv": priv, "lay": lay, "img": "oci:%s:hard" % lay,
-            "digest": digest, "src_digest": src_digest, "prov": prov, "report": rep}
+            "digest": digest, "src_digest": src_digest, "prov": prov, "report": rep, "db": db}
 
 
 def test_signature(signed):
@@ -54,8 +54,17 @@ def test_attestations(signed):
         _, j = run_json(s["env"], "verify", "--json", "--key", s["pub"], "--type", typ, s["img"], status=0)
         good = [a for a in j["attestations"] if a["valid"]]
         assert len(good) == 1 and good[0]["predicate_type"] == S.PREDICATE_TYPES[typ], j
-    sbom = [r for r in res if r["predicate_type"] == S.PREDICATE_TYPES["sbom"]][0]["statement"]["predicate"]
+    preds = {r["predicate_type"]: r["statement"]["predicate"] for r in res if r["valid"]}
+    sbom = preds[S.PREDICATE_TYPES["sbom"]]
     assert sbom["bomFormat"] == "CycloneDX" and sbom["components"]
+    # Built from harden's own pass over the result, yet the very documents the
+    # verbs make by reading DST again.
+    assert sbom == json.loads(run_ok(s["env"], "sbom", "--format", "cyclonedx", s["img"]).stdout)
+    assert preds[S.PREDICATE_TYPES["audit"]] == json.loads(
+        run(s["env"], "audit", "--format", "json", s["img"]).stdout)
+    scan = json.loads(run(s["env"], "scan", "--format", "json", s["img"], extra_env={"SCUTE_DB": s["db"]}).stdout)
+    got = preds[S.PREDICATE_TYPES["vuln"]]["scanner"]["result"]
+    assert got == scan, "the vuln attestation is the scan's JSON"
 
 
 def test_provenance(signed):

@@ -93,3 +93,29 @@ def test_wrong_passphrase(debian_dir, tmp_path):
             image_ref("oci", debian_dir, "base"), "oci:%s:hard" % lay, extra_env={"SCUTE_PASSWORD": PW + "x"})
     assert p.returncode == 3, describe(p)
     assert "passphrase" in p.stderr.lower() or "decrypt" in p.stderr.lower(), describe(p)
+
+
+def test_harden_to_registry_signed(debian_dir, registry_stack, tmp_path):
+    """harden --sign-key with a docker:// DST: the image pushed to the real
+    registry is signed by the digest pushed, for HOST/REPO:TAG, and its four
+    attestations sit in the repository's .att tag (checked by sigref)."""
+    require_crypto()
+    env = base_env(str(tmp_path))
+    kp, pp, priv = key_files(str(tmp_path), "k")
+    db = str(tmp_path / "vulndb.sqlite")
+    run_ok(env, "db", "import", "--db", db, os.path.join(CHECKOUT, "tests", "fixtures", "vuln", "debian"))
+    reg = registry_stack.registry("plain")
+    dst = "docker://%s/hard/signed:v1" % reg.host
+    p = run(env, "harden", "-q", "--format", "json", "--keep-shell", "--db", db, "--sign-key", kp,
+            image_ref("oci", debian_dir, "base"), dst)
+    assert p.returncode == 0, describe(p)
+    digest = json.loads(p.stdout)["digest"]
+    store = S.RegistryStore(reg.api(), "hard/signed")
+    sigs = S.verify_sig_manifest(store, digest, [priv.public_key()])
+    assert len(sigs) == 1 and sigs[0]["valid"], sigs
+    assert sigs[0]["payload"]["critical"]["identity"]["docker-reference"] == "%s/hard/signed:v1" % reg.host
+    atts = S.verify_att_manifest(store, digest, [priv.public_key()])
+    assert sorted(a["predicate_type"] for a in atts if a["valid"]) == \
+        sorted(S.PREDICATE_TYPES[t] for t in ("sbom", "slsa", "audit", "vuln")), atts
+    _, j = run_json(env, "verify", "--json", "--key", pp, "--identity", "%s/hard/signed:v1" % reg.host, dst, status=0)
+    assert j["digest"] == digest and j["verified"] == 1

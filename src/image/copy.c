@@ -72,15 +72,6 @@ typedef struct plan {
 
 /* ---- descriptors and the plan ------------------------------------------ */
 
-static void desc_release(sc_descriptor *d)
-{
-	free(d->media_type);
-	free(d->artifact_type);
-	free(d->ref_name);
-	sc_platform_release(&d->platform);
-	memset(d, 0, sizeof(*d));
-}
-
 /* media type, digest, size and (with_platform) the platform of in. */
 static int desc_copy(sc_descriptor *out, const sc_descriptor *in, int with_platform)
 {
@@ -101,7 +92,7 @@ static int desc_copy(sc_descriptor *out, const sc_descriptor *in, int with_platf
 	}
 	return 0;
 nomem:
-	desc_release(out);
+	sc_descriptor_release(out);
 	return SC_ENOMEM;
 }
 
@@ -110,11 +101,11 @@ static void plan_release(plan *p)
 	size_t i;
 
 	for (i = 0; i < p->n_docs; i++) {
-		desc_release(&p->docs[i].desc);
+		sc_descriptor_release(&p->docs[i].desc);
 		free(p->docs[i].data);
 	}
 	for (i = 0; i < p->n_blobs; i++)
-		desc_release(&p->blobs[i]);
+		sc_descriptor_release(&p->blobs[i]);
 	for (i = 0; i < p->n_names; i++)
 		free(p->names[i].name);
 	free(p->docs);
@@ -367,7 +358,7 @@ static int add_doc(ctx *c, const sc_descriptor *desc, const char *data, size_t l
 	if (conv)
 		sc_sha256_buf(&d.digest, data, len);
 	if (!d.media_type || (rc = grow((void **)&p->docs, &p->cap_docs, p->n_docs, sizeof(*p->docs))) != 0) {
-		desc_release(&d);
+		sc_descriptor_release(&d);
 		rc = rc ? rc : SC_ENOMEM;
 		goto out;
 	}
@@ -376,7 +367,7 @@ static int add_doc(ctx *c, const sc_descriptor *desc, const char *data, size_t l
 		p->docs[p->n_docs].data = conv;
 		conv = NULL;
 	} else if (!(p->docs[p->n_docs].data = sc_malloc(len ? len : 1))) {
-		desc_release(&p->docs[p->n_docs].desc);
+		sc_descriptor_release(&p->docs[p->n_docs].desc);
 		rc = SC_ENOMEM;
 		goto out;
 	} else {
@@ -697,7 +688,7 @@ static int dedupe_blobs(plan *p)
 						    sc_digest_fmt(&p->blobs[i].digest, dg),
 						    (unsigned long long)p->blobs[o - 1].size,
 						    (unsigned long long)p->blobs[i].size);
-			desc_release(&p->blobs[i]);
+			sc_descriptor_release(&p->blobs[i]);
 			continue;
 		}
 		if (o != i) {
@@ -817,7 +808,7 @@ static int plan_image(ctx *c)
 	}
 	rc = add_doc(c, &root, b.data ? b.data : "", b.len, 0, 1, &c->p.root);
 out:
-	desc_release(&root);
+	sc_descriptor_release(&root);
 	free(mt);
 	sc_buf_release(&b);
 	return rc;

@@ -418,11 +418,12 @@ void sc_platform_release(sc_platform *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void descriptor_release(sc_descriptor *d)
+void sc_descriptor_release(sc_descriptor *d)
 {
 	free(d->media_type);
 	free(d->artifact_type);
 	free(d->ref_name);
+	kv_free(d->annotations, d->n_annotations);
 	sc_platform_release(&d->platform);
 	memset(d, 0, sizeof(*d));
 }
@@ -459,8 +460,7 @@ static int parse_platform(sc_platform *p, const json_t *obj, const char *prefix,
 static int parse_descriptor(sc_descriptor *d, const json_t *j, const char *prefix, const char *what)
 {
 	char nb[NAME_LEN];
-	json_t *v, *ann, *plat;
-	const char *k;
+	json_t *v, *plat;
 	int rc;
 
 	if (!json_is_object(j))
@@ -488,20 +488,13 @@ static int parse_descriptor(sc_descriptor *d, const json_t *j, const char *prefi
 	if ((rc = get_strdup(&d->artifact_type, j, prefix, "artifactType", 0, what)) != 0)
 		return rc;
 
-	if ((rc = get_typed(&ann, j, prefix, "annotations", 0, 0, what)) != 0)
+	if ((rc = get_kv(&d->annotations, &d->n_annotations, j, prefix, "annotations", what)) != 0)
 		return rc;
-	if (ann) {
-		fname(nb, prefix, "annotations");
-		json_object_foreach(ann, k, v) {
-			if ((rc = check_key(k, what, nb)) != 0)
-				return rc;
-			if (!json_is_string(v))
-				return sc_error_set(SC_EINPUT, "%s: field '%s' value of '%.64s' is not a string",
-						    what, nb, k);
-		}
-		if ((rc = get_strdup(&d->ref_name, ann, nb, "org.opencontainers.image.ref.name", 0,
-				     what)) != 0)
-			return rc;
+	{
+		const char *ref = sc_kv_get(d->annotations, d->n_annotations, "org.opencontainers.image.ref.name");
+
+		if (ref && !(d->ref_name = sc_strdup(ref)))
+			return SC_ENOMEM;
 	}
 
 	if ((rc = get_typed(&plat, j, prefix, "platform", 0, 0, what)) != 0)
@@ -575,7 +568,7 @@ void sc_index_release(sc_index *ix)
 	if (!ix)
 		return;
 	for (i = 0; i < ix->n_manifests; i++)
-		descriptor_release(&ix->manifests[i]);
+		sc_descriptor_release(&ix->manifests[i]);
 	free(ix->manifests);
 	free(ix->media_type);
 	memset(ix, 0, sizeof(*ix));
@@ -674,9 +667,9 @@ void sc_manifest_release(sc_manifest *m)
 	if (!m)
 		return;
 	for (i = 0; i < m->n_layers; i++)
-		descriptor_release(&m->layers[i]);
+		sc_descriptor_release(&m->layers[i]);
 	free(m->layers);
-	descriptor_release(&m->config);
+	sc_descriptor_release(&m->config);
 	kv_free(m->annotations, m->n_annotations);
 	free(m->media_type);
 	memset(m, 0, sizeof(*m));

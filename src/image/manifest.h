@@ -54,6 +54,13 @@ typedef struct sc_platform {
 	char *os_version;   /* may be NULL */
 } sc_platform;
 
+typedef struct sc_kv {
+	char *key;
+	char *value;
+} sc_kv;
+/* The value of key in a key-sorted array, or NULL. */
+const char *sc_kv_get(const sc_kv *kv, size_t n, const char *key);
+
 typedef struct sc_descriptor {
 	char *media_type;
 	sc_digest digest;
@@ -62,20 +69,18 @@ typedef struct sc_descriptor {
 	char *ref_name;          /* org.opencontainers.image.ref.name annotation or NULL */
 	sc_platform platform;    /* all NULL when absent */
 	int has_platform;
+	sc_kv *annotations;      /* sorted by key; NULL when none */
+	size_t n_annotations;
 } sc_descriptor;
+
+/* Free what a descriptor owns (parsed ones are released with their document). */
+void sc_descriptor_release(sc_descriptor *d);
 
 typedef struct sc_index {
 	char *media_type; /* from the document, may be NULL for OCI */
 	sc_descriptor *manifests;
 	size_t n_manifests;
 } sc_index;
-
-typedef struct sc_kv {
-	char *key;
-	char *value;
-} sc_kv;
-/* The value of key in a key-sorted array, or NULL. */
-const char *sc_kv_get(const sc_kv *kv, size_t n, const char *key);
 
 typedef struct sc_manifest {
 	char *media_type;

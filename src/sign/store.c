@@ -358,38 +358,17 @@ static int art_broken(sc_sigart *a)
 	return a->error ? 0 : SC_ENOMEM;
 }
 
-/* A descriptor from a JSON descriptor object (media type borrowed: caller frees nothing but d->media_type copy). */
-static int desc_from_json(sc_descriptor *d, const json_t *o, const char *what)
+/* The blob d names (at most max bytes), verified; an empty blob is "". */
+static int read_desc_blob(sc_sigrepo *r, const sc_descriptor *d, const char *what, size_t max, unsigned char **out,
+			  size_t *len)
 {
-	const char *mt = sc_json_str(o, "mediaType"), *dg = sc_json_str(o, "digest");
-	json_t *sz = json_object_get(o, "size");
-
-	memset(d, 0, sizeof(*d));
-	if (!mt || !dg || !json_is_integer(sz) || json_integer_value(sz) < 0)
-		return sc_error_set(SC_EINPUT, "%s: a descriptor without mediaType, digest or size", what);
-	if (sc_digest_parse(&d->digest, dg) != 0)
-		return sc_error_set(SC_EINPUT, "%s: bad digest '%.80s'", what, dg);
-	if (!(d->media_type = sc_strdup(mt)))
-		return SC_ENOMEM;
-	d->size = (uint64_t)json_integer_value(sz);
-	return 0;
-}
-
-static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *what, size_t max,
-			  unsigned char **out, size_t *len)
-{
-	sc_descriptor d;
 	sc_buf b;
 	int rc;
 
 	*out = NULL;
 	*len = 0;
-	if ((rc = desc_from_json(&d, desc_json, what)) != 0)
-		return rc;
 	sc_buf_init(&b, max, what);
-	rc = sc_source_read_blob(r->src, &d, max, &b);
-	free(d.media_type);
-	if (rc) {
+	if ((rc = sc_source_read_blob(r->src, d, max, &b)) != 0) {
 		sc_buf_release(&b);
 		if (rc == SC_EDIGEST) {
 			/* The verifier reports this with the artifact's name: say which blob and how. */
@@ -398,9 +377,8 @@ static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *wh
 
 			snprintf(inner, sizeof(inner), "%s", sc_error_msg());
 			how = strstr(inner, "content is ");
-			sc_digest_fmt(&d.digest, dg);
-			return sc_error_set(rc, "layer blob %s does not match its descriptor%s%s%s", dg, how ? " (" : "",
-					    how ? how : "", how ? ")" : "");
+			return sc_error_set(rc, "layer blob %s does not match its descriptor%s%s%s",
+					    sc_digest_fmt(&d->digest, dg), how ? " (" : "", how ? how : "", how ? ")" : "");
 		}
 		return rc;
 	}
@@ -410,41 +388,43 @@ static int read_desc_blob(sc_sigrepo *r, const json_t *desc_json, const char *wh
 	return 0;
 }
 
-/* The document named tag, parsed; SC_ENOTFOUND when there is none. */
-static int get_tag_doc(sc_sigrepo *r, const char *tag, json_t **out)
+/* The raw manifest named tag (image/manifest.c parses it); SC_ENOTFOUND when there is none. */
+static int get_tag_doc(sc_sigrepo *r, const char *tag, sc_buf *out)
 {
-	sc_buf b;
 	char *mt = NULL;
 	sc_digest d;
 	int rc;
 
-	*out = NULL;
 	if (!r->src->ops->get_doc)
 		return SC_ENOTFOUND;
-	sc_buf_init(&b, SC_MANIFEST_MAX, tag);
-	rc = r->src->ops->get_doc(r->src, tag, &b, &mt, &d);
+	rc = r->src->ops->get_doc(r->src, tag, out, &mt, &d);
 	free(mt);
-	if (rc == 0)
-		rc = sc_json_parse(out, b.data, b.len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, tag);
-	sc_buf_release(&b);
-	if (rc == 0 && !json_is_array(json_object_get(*out, "layers"))) {
-		json_decref(*out);
-		*out = NULL;
-		rc = sc_error_set(SC_EINPUT, "%s: not an image manifest (no layers)", tag);
-	}
 	return rc;
+}
+
+/* Network and memory failures stop collecting; anything else is one broken artifact. */
+static int fatal(int rc)
+{
+	return rc == SC_ENOMEM || rc == SC_ENET || rc == SC_EAUTH;
 }
 
 static int collect_tag(sc_sigrepo *r, const char *suffix, art_list *l)
 {
+	const int att = strcmp(suffix, "att") == 0;
+	const char *want_mt = att ? SC_DSSE_MEDIA_TYPE : SC_SIMPLESIGN_MEDIA_TYPE;
 	char tag[80], where[112];
-	json_t *m = NULL, *layers, *layer;
+	sc_manifest m;
+	sc_buf raw;
 	size_t i;
 	int rc;
-	int att = strcmp(suffix, "att") == 0;
 
 	tag_name(r, suffix, tag);
-	rc = get_tag_doc(r, tag, &m);
+	memset(&m, 0, sizeof(m));
+	sc_buf_init(&raw, SC_MANIFEST_MAX, tag);
+	rc = get_tag_doc(r, tag, &raw);
+	if (rc == 0)
+		rc = sc_manifest_parse(&m, raw.data, raw.len);
+	sc_buf_release(&raw);
 	if (rc == SC_ENOTFOUND) {
 		sc_error_clear();
 		return 0;
@@ -452,19 +432,15 @@ static int collect_tag(sc_sigrepo *r, const char *suffix, art_list *l)
 	if (rc) {
 		sc_sigart *a;
 
-		if (rc == SC_ENOMEM || rc == SC_ENET || rc == SC_EAUTH)
+		if (fatal(rc))
 			return rc;
 		if (!(a = art_new(l, SC_SIGART_BROKEN, tag)))
 			return art_new_failed(l);
 		return art_broken(a);
 	}
-	layers = json_object_get(m, "layers");
-	json_array_foreach(layers, i, layer) {
-		const char *mt = sc_json_str(layer, "mediaType");
-
-		if (l->full)
-			break;
-		json_t *ann = json_object_get(layer, "annotations");
+	for (i = 0; i < m.n_layers && rc == 0; i++) {
+		const sc_descriptor *layer = &m.layers[i];
+		const char *v;
 		sc_sigart *a;
 
 		snprintf(where, sizeof(where), "%s[%zu]", tag, i);
@@ -472,33 +448,24 @@ static int collect_tag(sc_sigrepo *r, const char *suffix, art_list *l)
 			rc = art_new_failed(l);
 			break;
 		}
-		if (!json_is_object(layer) || !mt ||
-		    strcmp(mt, att ? SC_DSSE_MEDIA_TYPE : SC_SIMPLESIGN_MEDIA_TYPE) != 0) {
-			sc_error_set(SC_EINPUT, "layer media type '%.100s' is not %s", mt ? mt : "(none)",
-				     att ? SC_DSSE_MEDIA_TYPE : SC_SIMPLESIGN_MEDIA_TYPE);
-			if ((rc = art_broken(a)) != 0)
-				break;
+		if (strcmp(layer->media_type, want_mt) != 0) {
+			sc_error_set(SC_EINPUT, "layer media type '%.100s' is not %s", layer->media_type, want_mt);
+			rc = art_broken(a);
 			continue;
 		}
 		rc = read_desc_blob(r, layer, where, att ? SC_SIGN_DOC_MAX : SC_SIGN_PAYLOAD_MAX, &a->doc, &a->doc_len);
 		l->bytes += a->doc_len;
 		if (rc) {
-			if (rc == SC_ENOMEM || rc == SC_ENET || rc == SC_EAUTH)
-				break;
-			if ((rc = art_broken(a)) != 0)
-				break;
+			if (!fatal(rc))
+				rc = art_broken(a);
 			continue;
 		}
-		if (json_is_object(ann)) {
-			const char *v = sc_json_str(ann, att ? SC_COSIGN_PREDICATE_ANNOTATION : SC_COSIGN_SIG_ANNOTATION);
-
-			if (v && !(att ? (a->predicate_type = sc_strdup(v)) : (a->signature_b64 = sc_strdup(v)))) {
-				rc = SC_ENOMEM;
-				break;
-			}
-		}
+		v = sc_kv_get(layer->annotations, layer->n_annotations,
+			      att ? SC_COSIGN_PREDICATE_ANNOTATION : SC_COSIGN_SIG_ANNOTATION);
+		if (v && !(att ? (a->predicate_type = sc_strdup(v)) : (a->signature_b64 = sc_strdup(v))))
+			rc = SC_ENOMEM;
 	}
-	json_decref(m);
+	sc_manifest_release(&m);
 	return rc;
 }
 
@@ -507,15 +474,16 @@ static int is_bundle_type(const char *t)
 	return t && strncmp(t, "application/vnd.dev.sigstore.bundle", 35) == 0;
 }
 
-static int collect_referrer(sc_sigrepo *r, const json_t *desc, unsigned what, art_list *l)
+static int collect_referrer(sc_sigrepo *r, const sc_descriptor *desc, unsigned what, art_list *l)
 {
-	const char *at = sc_json_str(desc, "artifactType"), *dg = sc_json_str(desc, "digest");
+	const char *at = desc->artifact_type;
 	int bundle = is_bundle_type(at), dsse = at && strcmp(at, SC_DSSE_MEDIA_TYPE) == 0;
-	char where[100];
+	char where[100], dg[SC_DIGEST_STRLEN];
 	unsigned char *mdata = NULL;
 	size_t mlen = 0;
-	json_t *m = NULL, *layers;
+	sc_manifest m;
 	sc_sigart *a;
+	const char *pt;
 	int rc;
 
 	if (!bundle && !(dsse && (what & SC_COLLECT_ATTESTATIONS)))
@@ -523,82 +491,68 @@ static int collect_referrer(sc_sigrepo *r, const json_t *desc, unsigned what, ar
 	if (bundle) {
 		/* Not read when the index entry says it is of the other kind (the
 		 * byte budget is for what was asked for; unsigned hints only skip). */
-		json_t *ann = json_object_get(desc, "annotations");
-		const char *content = sc_json_str(ann, SC_BUNDLE_CONTENT_ANNOTATION);
-		const char *pt = sc_json_str(ann, SC_BUNDLE_PREDICATE_ANNOTATION);
+		const char *content = sc_kv_get(desc->annotations, desc->n_annotations, SC_BUNDLE_CONTENT_ANNOTATION);
+		const char *ipt = sc_kv_get(desc->annotations, desc->n_annotations, SC_BUNDLE_PREDICATE_ANNOTATION);
 		int sig = content && (strcmp(content, "message-signature") == 0 ||
-				      (pt && strcmp(pt, SC_COSIGN_SIGN_PREDICATE) == 0));
+				      (ipt && strcmp(ipt, SC_COSIGN_SIGN_PREDICATE) == 0));
 
 		if (content && !sig && !(what & SC_COLLECT_ATTESTATIONS))
 			return 0;
 		if (content && sig && !(what & SC_COLLECT_SIGNATURES))
 			return 0;
 	}
-	snprintf(where, sizeof(where), "referrer %.80s", dg ? dg : "(no digest)");
+	snprintf(where, sizeof(where), "referrer %s", sc_digest_fmt(&desc->digest, dg));
 	if (!(a = art_new(l, bundle ? SC_SIGART_BUNDLE : SC_SIGART_DSSE, where)))
 		return art_new_failed(l);
+	memset(&m, 0, sizeof(m));
 	if ((rc = read_desc_blob(r, desc, where, SC_MANIFEST_MAX, &mdata, &mlen)) != 0 ||
-	    (rc = sc_json_parse(&m, (const char *)mdata, mlen, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, where)) != 0)
+	    (rc = sc_manifest_parse(&m, (const char *)mdata, mlen)) != 0)
 		goto out;
-	layers = json_object_get(m, "layers");
-	if (!json_is_array(layers) || json_array_size(layers) < 1) {
+	if (m.n_layers < 1) {
 		rc = sc_error_set(SC_EINPUT, "%s: a referrer manifest without layers", where);
 		goto out;
 	}
-	rc = read_desc_blob(r, json_array_get(layers, 0), where, SC_SIGN_DOC_MAX, &a->doc, &a->doc_len);
+	rc = read_desc_blob(r, &m.layers[0], where, SC_SIGN_DOC_MAX, &a->doc, &a->doc_len);
 	l->bytes += a->doc_len;
 	if (rc)
 		goto out;
-	{
-		/* The predicate type a referrer claims: on its layer or the manifest. */
-		json_t *mann = json_object_get(m, "annotations");
-		const char *pt = sc_json_str(json_object_get(json_array_get(layers, 0), "annotations"),
-					     SC_COSIGN_PREDICATE_ANNOTATION);
-
-		if (!pt)
-			pt = sc_json_str(mann, bundle ? SC_BUNDLE_PREDICATE_ANNOTATION : SC_COSIGN_PREDICATE_ANNOTATION);
-		if (pt && !(a->predicate_type = sc_strdup(pt))) {
-			rc = SC_ENOMEM;
-			goto out;
-		}
+	/* The predicate type a referrer claims: on its layer or the manifest. */
+	pt = sc_kv_get(m.layers[0].annotations, m.layers[0].n_annotations, SC_COSIGN_PREDICATE_ANNOTATION);
+	if (!pt)
+		pt = sc_kv_get(m.annotations, m.n_annotations,
+			       bundle ? SC_BUNDLE_PREDICATE_ANNOTATION : SC_COSIGN_PREDICATE_ANNOTATION);
+	if (pt && !(a->predicate_type = sc_strdup(pt))) {
+		rc = SC_ENOMEM;
+		goto out;
 	}
-	if (bundle && json_array_size(layers) >= 2) {
-		const char *mt = sc_json_str(json_array_get(layers, 1), "mediaType");
-
-		if (mt && strcmp(mt, SC_SIMPLESIGN_MEDIA_TYPE) == 0)
-			rc = read_desc_blob(r, json_array_get(layers, 1), where, SC_SIGN_PAYLOAD_MAX, &a->payload,
-					    &a->payload_len);
-	}
+	if (bundle && m.n_layers >= 2 && strcmp(m.layers[1].media_type, SC_SIMPLESIGN_MEDIA_TYPE) == 0)
+		rc = read_desc_blob(r, &m.layers[1], where, SC_SIGN_PAYLOAD_MAX, &a->payload, &a->payload_len);
 out:
 	free(mdata);
-	json_decref(m);
-	if (rc && rc != SC_ENOMEM && rc != SC_ENET && rc != SC_EAUTH)
+	sc_manifest_release(&m);
+	if (rc && !fatal(rc))
 		rc = art_broken(a);
 	return rc;
 }
 
 static int collect_referrers(sc_sigrepo *r, unsigned what, art_list *l)
 {
+	sc_index ix;
 	sc_buf b;
-	json_t *ix = NULL, *ms, *d;
 	size_t i;
 	int rc;
 
 	if (!r->src->ops->referrers)
 		return 0;
+	memset(&ix, 0, sizeof(ix));
 	sc_buf_init(&b, SC_MANIFEST_MAX, "referrers");
 	rc = r->src->ops->referrers(r->src, &r->digest, &b);
 	if (rc == 0)
-		rc = sc_json_parse(&ix, b.data, b.len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, "referrers index");
+		rc = sc_index_parse(&ix, b.data, b.len);
 	sc_buf_release(&b);
-	if (rc)
-		return rc;
-	ms = json_object_get(ix, "manifests");
-	json_array_foreach(ms, i, d) {
-		if ((rc = collect_referrer(r, d, what, l)) != 0 || l->full)
-			break;
-	}
-	json_decref(ix);
+	for (i = 0; rc == 0 && i < ix.n_manifests && !l->full; i++)
+		rc = collect_referrer(r, &ix.manifests[i], what, l);
+	sc_index_release(&ix);
 	return rc;
 }
 
@@ -731,13 +685,22 @@ static json_t *desc_json(const char *mt, const sc_digest *d, size_t size)
 static int load_pending(sc_sigrepo *r, pending_tag *t)
 {
 	char tag[80];
+	sc_manifest parsed;
 	json_t *m = NULL;
+	sc_buf raw;
 	int rc;
 
 	if (t->loaded)
 		return 0;
 	tag_name(r, t->suffix, tag);
-	rc = get_tag_doc(r, tag, &m);
+	memset(&parsed, 0, sizeof(parsed));
+	sc_buf_init(&raw, SC_MANIFEST_MAX, tag);
+	rc = get_tag_doc(r, tag, &raw);
+	/* Checked as a manifest; its layers are kept as they are written (all their fields). */
+	if (rc == 0 && (rc = sc_manifest_parse(&parsed, raw.data, raw.len)) == 0)
+		rc = sc_json_parse(&m, raw.data, raw.len, SC_MANIFEST_MAX, SC_JSON_MAX_DEPTH, tag);
+	sc_manifest_release(&parsed);
+	sc_buf_release(&raw);
 	if (rc == SC_ENOTFOUND) {
 		sc_error_clear();
 		t->layers = json_array();

@@ -70,6 +70,13 @@ def scute(*args, cwd=None, env=None, timeout=TIMEOUT):
     return p
 
 
+def scute_env(env, *args, extra_env=None, **kw):
+    """scute(*args) with a test module's base environment env, plus extra_env."""
+    e = dict(env)
+    e.update(extra_env or {})
+    return scute(*args, env=e, **kw)
+
+
 def describe(p):
     out = p.stdout if len(p.stdout) < 2000 else p.stdout[:2000] + "...(truncated)"
     return "command: %s\nexit: %s\nstderr:\n%s\nstdout:\n%s" % (

@@ -89,10 +89,8 @@ def base_env(tmpdir):
 
 
 def run(env, *args, extra_env=None, **kw):
-    from conftest import scute
-    e = dict(env)
-    e.update(extra_env or {})
-    return scute(*args, env=e, **kw)
+    from conftest import scute_env
+    return scute_env(env, *args, extra_env=extra_env, **kw)
 
 
 def run_ok(env, *args, **kw):

@@ -31,7 +31,7 @@ import pytest
 
 import images
 import registry as R
-from conftest import assert_error, describe, scute
+from conftest import assert_error, describe, scute_env
 
 HEX_RE = re.compile(r"sha256:[0-9a-f]{64}")
 
@@ -49,10 +49,7 @@ def env(registry_stack):
     return {"HOME": home, "XDG_RUNTIME_DIR": run, "REGISTRY_AUTH_FILE": None, "DOCKER_CONFIG": None}
 
 
-def run(env, *args, extra_env=None, **kw):
-    e = dict(env)
-    e.update(extra_env or {})
-    return scute(*args, env=e, **kw)
+run = scute_env
 
 
 def run_ok(env, *args, **kw):
